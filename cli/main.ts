@@ -1,0 +1,48 @@
+/**
+ * `connectors`: entry point and compile target. Thin on purpose: each command group lives in
+ * its own file under cli/ and calls the library.
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { VERSION } from "../lib/version.ts";
+import { pendingCommand } from "./pending.ts";
+import { validateConfigCommand } from "./validate_config.ts";
+
+/** Builds the full command tree (exported for tests). */
+export function program(): Command {
+  return new Command("connectors")
+    .description(
+      "Self-managed Elastic connector service: keeps Elasticsearch indices in sync with your data sources.",
+    )
+    .version(VERSION, "-v, --version")
+    .showHelpAfterError()
+    .addCommand(pendingCommand({ name: "run", summary: "run the connector service daemon" }))
+    .addCommand(pendingCommand({ name: "sync", summary: "run one sync job now and exit" }))
+    .addCommand(validateConfigCommand())
+    .addCommand(
+      pendingCommand({
+        name: "connector",
+        summary: "create, list, show, configure and delete connectors",
+      }),
+    )
+    .addCommand(pendingCommand({ name: "job", summary: "start, list, view and cancel sync jobs" }))
+    .addCommand(
+      pendingCommand({ name: "index", summary: "list, clean and delete content indices" }),
+    )
+    .addCommand(
+      pendingCommand({
+        name: "ftest",
+        summary: "end-to-end test of a connector against real services",
+      }),
+    );
+}
+
+if (import.meta.main) {
+  try {
+    await program().parseAsync(Deno.args, { from: "user" });
+  } catch (error) {
+    // Last resort: a one-line message, never a stack trace.
+    console.error(`connectors: ${(error as Error).message ?? error}`);
+    Deno.exit(1);
+  }
+}
