@@ -8,12 +8,14 @@
 
 import {
   type ElasticsearchServer,
+  type MariadbServer,
   type PostgresServer,
   startElasticsearch,
+  startMariadb,
   startPostgres,
 } from "../lib/harness/mod.ts";
 
-const servers: Array<ElasticsearchServer | PostgresServer> = [];
+const servers: Array<ElasticsearchServer | PostgresServer | MariadbServer> = [];
 let stopping: Promise<void> | undefined;
 
 function stopServers(): Promise<void> {
@@ -28,8 +30,38 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   });
 }
 
+/** Pinned in README.md, .ci/run and deno.json "engines". */
+const PINNED_DENO = "2.9.6";
+
+/** fmt, lint and type check: the same checks CI relies on, before any server starts. */
+async function staticChecks(): Promise<boolean> {
+  if (Deno.version.deno !== PINNED_DENO) {
+    console.error(`warning: running Deno ${Deno.version.deno}; this project pins ${PINNED_DENO}`);
+  }
+  const checks = [
+    ["fmt", "--check"],
+    ["lint"],
+    ["check", "cli/main.ts", "lib/", "connectors/", "tests/"],
+  ];
+  for (const args of checks) {
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args,
+      stdout: "inherit",
+      stderr: "inherit",
+    })
+      .output();
+    if (code !== 0) {
+      console.error(`deno ${args.join(" ")} failed`);
+      return false;
+    }
+  }
+  console.log("deno fmt --check, deno lint and deno check are clean");
+  return true;
+}
+
 async function main(): Promise<number> {
-  const started = await Promise.allSettled([startElasticsearch(), startPostgres()]);
+  if (Deno.env.get("CONNECTORS_SKIP_STATIC_CHECKS") !== "1" && !(await staticChecks())) return 1;
+  const started = await Promise.allSettled([startElasticsearch(), startPostgres(), startMariadb()]);
   for (const result of started) {
     if (result.status === "fulfilled") servers.push(result.value);
   }
@@ -38,9 +70,10 @@ async function main(): Promise<number> {
     for (const failure of failures) console.error((failure as PromiseRejectedResult).reason);
     return 1;
   }
-  const [es, pg] = servers as [ElasticsearchServer, PostgresServer];
+  const [es, pg, maria] = servers as [ElasticsearchServer, PostgresServer, MariadbServer];
   console.log(`Elasticsearch ${es.version} on ${es.url}`);
   console.log(`PostgreSQL ${pg.version} on ${pg.host}:${pg.port}`);
+  console.log(`MariaDB ${maria.version} on ${maria.host}:${maria.port}`);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "--allow-all", ...Deno.args],
     env: {
@@ -48,6 +81,7 @@ async function main(): Promise<number> {
       CONNECTORS_TEST_ES_USERNAME: es.username,
       CONNECTORS_TEST_ES_PASSWORD: es.password,
       CONNECTORS_TEST_PG_URL: pg.url,
+      CONNECTORS_TEST_MYSQL_URL: maria.url,
     },
     stdin: "inherit",
     stdout: "inherit",

@@ -20,3 +20,5 @@ export { DEFAULT_ES_VERSION } from "./elasticsearch_dist.ts";
 export { type PostgresOptions, type PostgresServer, startPostgres } from "./postgres.ts";
 export { freePort } from "./ports.ts";
 export { cacheRoot } from "./cache.ts";
+export { type MariadbOptions, type MariadbServer, startMariadb } from "./mariadb.ts";
+export { S3PROXY_VERSION, type S3Options, type S3Server, startS3 } from "./s3.ts";

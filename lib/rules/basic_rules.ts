@@ -145,7 +145,7 @@ function valueTest(name: RuleName, text: string, id: string): (value: unknown) =
   const matches = (value: unknown): boolean => {
     switch (typeof value) {
       case "string":
-        if (name !== "equals" && ordering && !Number.isNaN(time)) {
+        if ((name === ">" || name === "<") && !Number.isNaN(time)) {
           const valueTime = parseIsoTime(value);
           if (!Number.isNaN(valueTime)) return compare(valueTime, time);
         }

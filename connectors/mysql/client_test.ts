@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { connectionError, isTransient, pemFormat } from "./client.ts";
+import { ConfigValueError } from "../../lib/source/types.ts";
+
+const settings = {
+  host: "db.example",
+  port: 3306,
+  user: "u",
+  password: "secret",
+  database: "d",
+  connectTimeoutMs: 5000,
+};
+
+Deno.test("pemFormat restores newlines of a PEM pasted on one line", () => {
+  assert.equal(
+    pemFormat(" -----BEGIN CERTIFICATE----- AAA BBB -----END CERTIFICATE----- "),
+    "-----BEGIN CERTIFICATE-----\nAAA\nBBB\n-----END CERTIFICATE-----\n",
+  );
+  const multiline = "-----BEGIN CERTIFICATE-----\r\nAAA\r\n-----END CERTIFICATE-----";
+  assert.equal(
+    pemFormat(multiline),
+    "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
+  );
+});
+
+Deno.test("connectionError names the field to fix and never the password", () => {
+  const denied = connectionError(
+    { code: "ER_ACCESS_DENIED_ERROR", message: "Access denied for user 'u'@'h'" },
+    settings,
+  );
+  assert.ok(denied instanceof ConfigValueError);
+  assert.match(
+    denied.message,
+    /^MySQL at db.example:3306: Access denied .*'Password' \(password\)/,
+  );
+  assert.doesNotMatch(denied.message, /secret/);
+  assert.match(
+    connectionError({ code: "ETIMEDOUT" }, settings).message,
+    /did not answer within 5 s/,
+  );
+  assert.ok(isTransient({ code: "PROTOCOL_CONNECTION_LOST" }));
+  assert.ok(!isTransient({ code: "ER_PARSE_ERROR" }));
+});
