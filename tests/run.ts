@@ -10,12 +10,14 @@ import {
   type ElasticsearchServer,
   type MariadbServer,
   type PostgresServer,
+  type S3Server,
   startElasticsearch,
   startMariadb,
   startPostgres,
+  startS3,
 } from "../lib/harness/mod.ts";
 
-const servers: Array<ElasticsearchServer | PostgresServer | MariadbServer> = [];
+const servers: Array<ElasticsearchServer | PostgresServer | MariadbServer | S3Server> = [];
 let stopping: Promise<void> | undefined;
 
 function stopServers(): Promise<void> {
@@ -61,7 +63,12 @@ async function staticChecks(): Promise<boolean> {
 
 async function main(): Promise<number> {
   if (Deno.env.get("CONNECTORS_SKIP_STATIC_CHECKS") !== "1" && !(await staticChecks())) return 1;
-  const started = await Promise.allSettled([startElasticsearch(), startPostgres(), startMariadb()]);
+  const started = await Promise.allSettled([
+    startElasticsearch(),
+    startPostgres(),
+    startMariadb(),
+    startS3(),
+  ]);
   for (const result of started) {
     if (result.status === "fulfilled") servers.push(result.value);
   }
@@ -70,10 +77,16 @@ async function main(): Promise<number> {
     for (const failure of failures) console.error((failure as PromiseRejectedResult).reason);
     return 1;
   }
-  const [es, pg, maria] = servers as [ElasticsearchServer, PostgresServer, MariadbServer];
+  const [es, pg, maria, s3] = servers as [
+    ElasticsearchServer,
+    PostgresServer,
+    MariadbServer,
+    S3Server,
+  ];
   console.log(`Elasticsearch ${es.version} on ${es.url}`);
   console.log(`PostgreSQL ${pg.version} on ${pg.host}:${pg.port}`);
   console.log(`MariaDB ${maria.version} on ${maria.host}:${maria.port}`);
+  console.log(`S3Proxy on ${s3.endpoint}`);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "--allow-all", ...Deno.args],
     env: {
@@ -82,6 +95,9 @@ async function main(): Promise<number> {
       CONNECTORS_TEST_ES_PASSWORD: es.password,
       CONNECTORS_TEST_PG_URL: pg.url,
       CONNECTORS_TEST_MYSQL_URL: maria.url,
+      CONNECTORS_TEST_S3_ENDPOINT: s3.endpoint,
+      CONNECTORS_TEST_S3_ACCESS_KEY: s3.accessKeyId,
+      CONNECTORS_TEST_S3_SECRET_KEY: s3.secretAccessKey,
     },
     stdin: "inherit",
     stdout: "inherit",

@@ -5,8 +5,8 @@
  *
  * Addressing: with a custom endpoint (MinIO, S3Proxy, Ceph...) requests are path style,
  * `<endpoint>/<bucket>/<key>`; on AWS they are virtual-hosted,
- * `https://<bucket>.s3.<region>.amazonaws.com/<key>`, except for bucket names with dots
- * (path style, so TLS certificates match).
+ * `https://<bucket>.s3.<region>.amazonaws.com/<key>`, except for bucket names with dots or
+ * characters invalid in host names (path style, so TLS certificates match).
  * @module
  */
 
@@ -109,6 +109,9 @@ export class S3Error extends Error {
     this.bucketRegion = details.bucketRegion;
   }
 }
+
+/** Bucket names usable as a TLS-safe host label; others (dots, legacy names) go path style. */
+const VIRTUAL_HOSTABLE = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** Codes S3 answers with when the request may succeed later. */
 const RETRYABLE_CODES = new Set([
@@ -240,7 +243,9 @@ export class S3Client {
   }
 
   /** Every object summary under `prefix`, page after page. */
-  async *listAllObjects(options: Omit<ListObjectsOptions, "continuationToken">) {
+  async *listAllObjects(
+    options: Omit<ListObjectsOptions, "continuationToken">,
+  ): AsyncGenerator<S3Object> {
     let continuationToken: string | undefined;
     do {
       const page: S3ObjectPage = await this.listObjects({ ...options, continuationToken });
@@ -321,7 +326,7 @@ export class S3Client {
       url = new URL(this.#endpoint.href);
       url.pathname = this.#endpoint.pathname.replace(/\/$/, "") +
         encodePath(call.bucket ?? "", call.key ?? "");
-    } else if (call.bucket && !call.bucket.includes(".")) {
+    } else if (call.bucket && VIRTUAL_HOSTABLE.test(call.bucket)) {
       url = new URL(`https://${call.bucket}.s3.${this.region}.amazonaws.com`);
       url.pathname = encodePath(call.key ?? "");
     } else {

@@ -160,7 +160,7 @@ export class S3Source implements Source {
   #client(region: string): S3Client {
     let client = this.#clients.get(region);
     if (!client) {
-      client = new S3Client({
+      client = this.#clients.get(DEFAULT_REGION)?.forRegion(region) ?? new S3Client({
         credentials: {
           accessKeyId: String(this.#config.aws_access_key_id ?? ""),
           secretAccessKey: String(this.#config.aws_secret_access_key ?? ""),

@@ -9,7 +9,17 @@ function op(action: "index" | "update" | "delete", id: string, doc?: Record<stri
 }
 
 Deno.test("utf8Length matches TextEncoder on ASCII, accents, CJK, emoji and lone surrogates", () => {
-  for (const text of ["", "plain", "café", "日本語テキスト", "emoji 😀 and 𝄞", "lone \ud800 x", "\udc00"]) {
+  for (
+    const text of [
+      "",
+      "plain",
+      "café",
+      "日本語テキスト",
+      "emoji 😀 and 𝄞",
+      "lone \ud800 x",
+      "\udc00",
+    ]
+  ) {
     assert.equal(utf8Length(text), encoder.encode(text).length, text);
   }
 });

@@ -22,8 +22,8 @@ import type { EsClient } from "./client.ts";
 import {
   type BatchItem,
   BulkBatch,
-  bulkOperation,
   type BulkOperation,
+  bulkOperation,
   utf8Length,
 } from "./bulk_batch.ts";
 import { ErrorMonitor } from "./error_monitor.ts";

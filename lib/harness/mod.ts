@@ -21,4 +21,4 @@ export { type PostgresOptions, type PostgresServer, startPostgres } from "./post
 export { freePort } from "./ports.ts";
 export { cacheRoot } from "./cache.ts";
 export { type MariadbOptions, type MariadbServer, startMariadb } from "./mariadb.ts";
-export { S3PROXY_VERSION, type S3Options, type S3Server, startS3 } from "./s3.ts";
+export { type S3Options, S3PROXY_VERSION, type S3Server, startS3 } from "./s3.ts";
