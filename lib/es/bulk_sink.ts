@@ -6,6 +6,8 @@
  *
  * Memory stays below `chunkMaxBytes × (maxConcurrency + 1)` plus one document: when every slot
  * is busy and the batch being filled is full, the caller's `index`/`update`/`delete` waits.
+ * Batches in flight together may apply in any order, so two operations on the same id should
+ * not be sent in one sync unless `maxConcurrency` is 1.
  *
  * @example
  * ```ts

@@ -57,7 +57,10 @@ Deno.test("prepare keeps the source's _timestamp and adds no flags without a pip
   const preparer = new DocumentPreparer({ now: NOW });
   const doc = { _id: "a", _timestamp: "2020-01-01T00:00:00Z" };
   assert.equal(preparer.prepare(doc), "a");
-  assert.deepEqual(JSON.parse(JSON.stringify(doc)), { id: "a", _timestamp: "2020-01-01T00:00:00Z" });
+  assert.deepEqual(JSON.parse(JSON.stringify(doc)), {
+    id: "a",
+    _timestamp: "2020-01-01T00:00:00Z",
+  });
 });
 
 Deno.test("prepare refuses a document without a usable id and leaves it untouched", () => {

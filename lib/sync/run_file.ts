@@ -143,7 +143,8 @@ export class RunReader implements IdCursor {
         this.#rest = "";
         return;
       }
-      const text = this.#rest + this.#decoder.decode(this.#chunk.subarray(0, read), { stream: true });
+      const text = this.#rest +
+        this.#decoder.decode(this.#chunk.subarray(0, read), { stream: true });
       const lines = text.split("\n");
       this.#rest = lines.pop()!;
       this.#lines = lines;

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * const proxy = startEs429Proxy(es.url);
- * proxy.rejectItemsOnce(["doc-3", "doc-7"]);
+ * proxy.rejectItems(["doc-3", "doc-7"]);
  * proxy.rejectNextRequests(1);
  * // point an EsClient at proxy.url ...
  * await proxy.close();
@@ -40,8 +40,8 @@ export interface Es429Proxy {
   counters: ProxyCounters;
   /** Answers the next `n` `_bulk` requests with HTTP 429 without forwarding them. */
   rejectNextRequests(n: number): void;
-  /** Answers each of these document ids with an item-level 429, once per id. */
-  rejectItemsOnce(ids: Iterable<string>): void;
+  /** Answers each of these document ids with an item-level 429, `times` times (default once). */
+  rejectItems(ids: Iterable<string>, times?: number): void;
   /** Holds `_bulk` requests until {@linkcode release}; `held` tells how many wait. */
   hold(): void;
   release(): void;
@@ -72,7 +72,7 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
     maxConcurrent: 0,
     bulkUrls: [],
   };
-  const rejectIds = new Set<string>();
+  const rejectIds = new Map<string, number>();
   let rejectRequests = 0;
   let concurrent = 0;
   let gate: PromiseWithResolvers<void> | undefined;
@@ -122,7 +122,12 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
           status: 429,
         });
       }
-      const rejected = operations.map((op) => rejectIds.delete(op.id));
+      const rejected = operations.map((op) => {
+        const left = rejectIds.get(op.id) ?? 0;
+        if (left > 1) rejectIds.set(op.id, left - 1);
+        else rejectIds.delete(op.id);
+        return left > 0;
+      });
       const kept = operations.filter((_, i) => !rejected[i]);
       let items: Array<Record<string, unknown>> = [];
       let errors = false;
@@ -153,7 +158,8 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
 
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request) => new URL(request.url).pathname.endsWith("/_bulk") ? bulk(request) : forward(request),
+    (request) =>
+      new URL(request.url).pathname.endsWith("/_bulk") ? bulk(request) : forward(request),
   );
 
   return {
@@ -162,8 +168,8 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
     rejectNextRequests(n) {
       rejectRequests += n;
     },
-    rejectItemsOnce(ids) {
-      for (const id of ids) rejectIds.add(id);
+    rejectItems(ids, times = 1) {
+      for (const id of ids) rejectIds.set(id, (rejectIds.get(id) ?? 0) + times);
     },
     hold() {
       gate ??= Promise.withResolvers<void>();
