@@ -5,6 +5,8 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { VERSION } from "../lib/version.ts";
+import { CommandError, describeError, EXIT } from "./context.ts";
+import { indexCommand } from "./index_cmd.ts";
 import { pendingCommand } from "./pending.ts";
 import { validateConfigCommand } from "./validate_config.ts";
 
@@ -26,9 +28,7 @@ export function program(): Command {
       }),
     )
     .addCommand(pendingCommand({ name: "job", summary: "start, list, view and cancel sync jobs" }))
-    .addCommand(
-      pendingCommand({ name: "index", summary: "list, clean and delete content indices" }),
-    )
+    .addCommand(indexCommand())
     .addCommand(
       pendingCommand({
         name: "ftest",
@@ -41,8 +41,8 @@ if (import.meta.main) {
   try {
     await program().parseAsync(Deno.args, { from: "user" });
   } catch (error) {
-    // Last resort: a one-line message, never a stack trace.
-    console.error(`connectors: ${(error as Error).message ?? error}`);
-    Deno.exit(1);
+    // One line (or a few for config problems), never a stack trace.
+    console.error(`connectors: ${describeError(error)}`);
+    Deno.exit(error instanceof CommandError ? error.code : EXIT.failed);
   }
 }

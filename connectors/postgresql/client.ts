@@ -28,7 +28,9 @@ export function openPool(settings: PostgresSettings, options: { max?: number } =
     fetch_types: false,
     prepare: true,
     onnotice: () => {},
-    ssl: settings.sslEnabled ? { ca: settings.sslCa ?? undefined, rejectUnauthorized: true } : false,
+    ssl: settings.sslEnabled
+      ? { ca: settings.sslCa ?? undefined, rejectUnauthorized: true }
+      : false,
     connection: {
       application_name: "elastic-connectors-postgresql",
       DateStyle: "ISO, MDY",
@@ -56,13 +58,15 @@ export async function withConnectDeadline<T>(
   settings: PostgresSettings,
   work: () => Promise<T>,
 ): Promise<T> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
         reject(
           new UnreachableError(
-            `cannot reach PostgreSQL at ${where(settings)} within ${settings.connectTimeoutSeconds} s: check host and port, that the server is running and that its firewall and pg_hba.conf allow this host`,
+            `cannot reach PostgreSQL at ${
+              where(settings)
+            } within ${settings.connectTimeoutSeconds} s: check host and port, that the server is running and that its firewall and pg_hba.conf allow this host`,
           ),
         ),
       settings.connectTimeoutSeconds * 1000,
@@ -115,19 +119,29 @@ export function describeError(error: unknown, settings: PostgresSettings): strin
   const code = codeOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === "28P01") {
-    return `password authentication failed for user "${settings.username}" at ${where(settings)}: check username/password`;
+    return `password authentication failed for user "${settings.username}" at ${
+      where(settings)
+    }: check username/password`;
   }
   if (code === "28000") {
-    return `PostgreSQL at ${where(settings)} refused user "${settings.username}" (${message}): check pg_hba.conf and the username`;
+    return `PostgreSQL at ${
+      where(settings)
+    } refused user "${settings.username}" (${message}): check pg_hba.conf and the username`;
   }
   if (code === "3D000") {
-    return `database "${settings.database}" does not exist on PostgreSQL at ${where(settings)}: check the Database field`;
+    return `database "${settings.database}" does not exist on PostgreSQL at ${
+      where(settings)
+    }: check the Database field`;
   }
   if (CONNECTION_CODES.has(code)) {
-    return `cannot reach PostgreSQL at ${where(settings)} within ${settings.connectTimeoutSeconds} s (${code}): check host and port, that the server is running and that its firewall and pg_hba.conf allow this host`;
+    return `cannot reach PostgreSQL at ${
+      where(settings)
+    } within ${settings.connectTimeoutSeconds} s (${code}): check host and port, that the server is running and that its firewall and pg_hba.conf allow this host`;
   }
   if (/certificate|self[- ]signed|SSL|TLS/i.test(message)) {
-    return `TLS connection to PostgreSQL at ${where(settings)} failed (${message}): check 'SSL certificate' (the server's CA, PEM) and that the host name matches the certificate`;
+    return `TLS connection to PostgreSQL at ${
+      where(settings)
+    } failed (${message}): check 'SSL certificate' (the server's CA, PEM) and that the host name matches the certificate`;
   }
   return `PostgreSQL at ${where(settings)} failed: ${message}`;
 }

@@ -113,15 +113,25 @@ export function readSettings(config: ConfigValues): PostgresSettings {
     host: required(config, "host", "Host"),
     port: integer(config, "port", { label: "Port", fallback: 5432, min: 1 }),
     username: required(config, "username", "Username"),
-    password: config.password === null || config.password === undefined ? "" : String(config.password),
+    password: config.password === null || config.password === undefined
+      ? ""
+      : String(config.password),
     database: required(config, "database", "Database"),
     schema: required(config, "schema", "Schema"),
     tables: isWildcard(tables) ? [] : tables,
     batchRows: Math.max(
       MIN_BATCH_ROWS,
-      integer(config, "fetch_size", { label: "Rows fetched per request", fallback: DEFAULT_FETCH_SIZE, min: 1 }),
+      integer(config, "fetch_size", {
+        label: "Rows fetched per request",
+        fallback: DEFAULT_FETCH_SIZE,
+        min: 1,
+      }),
     ),
-    retryCount: integer(config, "retry_count", { label: "Retries per request", fallback: DEFAULT_RETRY_COUNT, min: 0 }),
+    retryCount: integer(config, "retry_count", {
+      label: "Retries per request",
+      fallback: DEFAULT_RETRY_COUNT,
+      min: 0,
+    }),
     sslEnabled,
     sslCa: sslEnabled ? repairPem(sslCa) : null,
     connectTimeoutSeconds: integer(config, "connect_timeout", {
@@ -152,7 +162,9 @@ function integer(
   const value = Number(raw);
   if (!Number.isInteger(value) || value < options.min) {
     throw new ConfigValueError(
-      `'${options.label}' (${key}) must be a whole number of at least ${options.min}, got ${JSON.stringify(raw)}`,
+      `'${options.label}' (${key}) must be a whole number of at least ${options.min}, got ${
+        JSON.stringify(raw)
+      }`,
     );
   }
   return value;

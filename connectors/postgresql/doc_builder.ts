@@ -6,7 +6,7 @@
 import type { SourceDocument } from "../../lib/source/types.ts";
 import { docId, fieldNames } from "../sql/mod.ts";
 import type { ArrayType } from "./catalog.ts";
-import { PARSERS, parseArray } from "./values.ts";
+import { parseArray, PARSERS } from "./values.ts";
 
 /** A result column as postgres.js describes it. */
 export interface ResultColumn {
@@ -31,11 +31,14 @@ export interface DocShape {
 /** Builds documents for one result shape; make one per table or query. */
 export class DocBuilder {
   readonly #names: string[];
-  readonly #arrays: ({ element: ((text: string) => unknown) | undefined; delimiter: string } | null)[];
+  readonly #arrays:
+    ({ element: ((text: string) => unknown) | undefined; delimiter: string } | null)[];
   readonly #columnCount: number;
   readonly #shape: DocShape;
 
-  constructor(options: { columns: ResultColumn[]; shape: DocShape; arrayTypes: Map<number, ArrayType> }) {
+  constructor(
+    options: { columns: ResultColumn[]; shape: DocShape; arrayTypes: Map<number, ArrayType> },
+  ) {
     const { columns, shape } = options;
     this.#shape = shape;
     this.#columnCount = shape.commitTimeIndex >= 0 ? shape.commitTimeIndex : columns.length;

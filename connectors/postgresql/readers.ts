@@ -36,7 +36,12 @@ type Rows = unknown[][] & { columns?: ResultColumn[] };
 
 const COMMIT_TIME = "pg_xact_commit_timestamp(t.xmin)";
 
-function tableShape(context: ReadContext, table: string, columns: ResultColumn[], keys: string[]): DocShape {
+function tableShape(
+  context: ReadContext,
+  table: string,
+  columns: ResultColumn[],
+  keys: string[],
+): DocShape {
   const { database, schema } = context.settings;
   const names = columns.map((column) => column.name);
   return {
@@ -77,10 +82,20 @@ export async function* readTable(
   const limit = ` LIMIT ${settings.batchRows}`;
   const firstPage = select + orderBy(target.keys) + limit;
   const nextPage = `${select} WHERE ${keyPredicate(target.keys, 1)}${orderBy(target.keys)}${limit}`;
-  const retry = { settings, logger: context.logger, signal, what: `reading table "${target.table}"` };
+  const retry = {
+    settings,
+    logger: context.logger,
+    signal,
+    what: `reading table "${target.table}"`,
+  };
   const fetchPage = (after: unknown[] | null): Promise<Rows> =>
-    retrying(retry, async () =>
-      (after ? await sql.unsafe(nextPage, after as never[]).values() : await sql.unsafe(firstPage).values()) as Rows);
+    retrying(
+      retry,
+      async () =>
+        (after
+          ? await sql.unsafe(nextPage, after as never[]).values()
+          : await sql.unsafe(firstPage).values()) as Rows,
+    );
 
   let pending: Promise<Rows> | null = fetchPage(null);
   let builder: DocBuilder | undefined;
@@ -92,7 +107,11 @@ export async function* readTable(
       if (!builder) {
         const shape = tableShape(context, target.table, rows.columns ?? [], target.keys);
         keyIndexes = shape.keyIndexes;
-        builder = new DocBuilder({ columns: rows.columns ?? [], shape, arrayTypes: context.arrayTypes });
+        builder = new DocBuilder({
+          columns: rows.columns ?? [],
+          shape,
+          arrayTypes: context.arrayTypes,
+        });
       }
       if (rows.length === settings.batchRows) {
         const last = rows[rows.length - 1];
@@ -109,6 +128,16 @@ export async function* readTable(
   }
 }
 
+/** Batches of a query through a server-side cursor: the next batch is fetched on demand. */
+function cursorRows(
+  context: ReadContext,
+  query: { text: string; parameters: unknown[] },
+): AsyncIterable<Rows> {
+  return context.sql.unsafe(query.text, query.parameters as never[]).values().cursor(
+    context.settings.batchRows,
+  ) as AsyncIterable<Rows>;
+}
+
 /**
  * Rows of a table committed after `since` (by `pg_xact_commit_timestamp(xmin)`): one scan of the
  * table, only changed rows sent, streamed in key order through a cursor.
@@ -121,19 +150,27 @@ export async function* readChangedRows(
   const first = select + orderBy(target.keys);
   const resumed = `${select} AND ${keyPredicate(target.keys, 2)}${orderBy(target.keys)}`;
   let builder: DocBuilder | undefined;
+  let keyIndexes: number[] = [];
   let last: unknown[] | null = null;
   for (let attempt = 0;; attempt++) {
     try {
-      const query = last ? context.sql.unsafe(resumed, [target.since, ...last] as never[]) : context.sql.unsafe(first, [target.since] as never[]);
-      for await (const rows of query.values().cursor(context.settings.batchRows) as AsyncIterable<Rows>) {
+      const batches: AsyncIterable<Rows> = last
+        ? cursorRows(context, { text: resumed, parameters: [target.since, ...last] })
+        : cursorRows(context, { text: first, parameters: [target.since] });
+      for await (const rows of batches) {
         if (!builder) {
           const shape = tableShape(context, target.table, rows.columns ?? [], target.keys);
-          builder = new DocBuilder({ columns: rows.columns ?? [], shape, arrayTypes: context.arrayTypes });
-          builder.keyIndexes = shape.keyIndexes;
+          builder = new DocBuilder({
+            columns: rows.columns ?? [],
+            shape,
+            arrayTypes: context.arrayTypes,
+          });
+          keyIndexes = shape.keyIndexes;
         }
         for (let i = 0; i < rows.length; i++) {
-          yield builder.build(rows[i], context.fallbackTime);
-          last = builder.keyValues(rows[i]);
+          const row: unknown[] = rows[i];
+          yield builder.build(row, context.fallbackTime);
+          last = keyIndexes.map((index) => row[index]);
         }
         context.signal.throwIfAborted();
       }
@@ -171,15 +208,16 @@ export async function* readQuery(
   for (let attempt = 0;; attempt++) {
     let skip = yielded;
     try {
-      const cursor = context.sql.unsafe(target.query).values().cursor(context.settings.batchRows);
-      for await (const rows of cursor as AsyncIterable<Rows>) {
+      for await (const rows of cursorRows(context, { text: target.query, parameters: [] })) {
         if (!builder) {
           const columns = rows.columns ?? [];
           const names = fieldNames(prefix, columns.map((column) => column.name));
           const keyIndexes = target.keyFields.map((key) => names.lastIndexOf(key));
           if (keyIndexes.some((index) => index < 0)) {
             context.warn(
-              `skipped query for tables ${target.tables.join(", ")}: its result lacks the id column(s) ${
+              `skipped query for tables ${
+                target.tables.join(", ")
+              }: its result lacks the id column(s) ${
                 target.keyFields.filter((_, i) => keyIndexes[i] < 0).join(", ")
               }; select the primary key columns or set id_columns in the rule`,
             );

@@ -53,7 +53,9 @@ export async function afterFailure(
   }
   const wait = backoffDelay(attempt, RETRY_BASE_MS);
   options.logger.warn(
-    `${options.what}: ${message}; retry ${attempt + 1} of ${options.settings.retryCount} in ${wait} ms`,
+    `${options.what}: ${message}; retry ${
+      attempt + 1
+    } of ${options.settings.retryCount} in ${wait} ms`,
   );
   await sleep(wait, options.signal);
 }

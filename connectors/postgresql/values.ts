@@ -197,7 +197,11 @@ function serializeBytea(value: unknown): string {
  * parseArray('{1,NULL,3}', Number, ","); // [1, null, 3]
  * ```
  */
-export function parseArray(text: string, element: ValueParser | undefined, delimiter: string): unknown[] {
+export function parseArray(
+  text: string,
+  element: ValueParser | undefined,
+  delimiter: string,
+): unknown[] {
   let i = 0;
   if (text.charCodeAt(0) === 91) i = text.indexOf("=") + 1; // "[1:3]={...}"
   const delim = delimiter.charCodeAt(0);

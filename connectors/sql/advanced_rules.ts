@@ -27,9 +27,14 @@ const KEYS = new Set(["tables", "query", "id_columns"]);
  */
 export function parseSqlQueryRules(
   rules: unknown,
-): { rules: SqlQueryRule[]; problems?: undefined } | { rules?: undefined; problems: RuleProblem[] } {
+): { rules: SqlQueryRule[]; problems?: undefined } | {
+  rules?: undefined;
+  problems: RuleProblem[];
+} {
   if (!Array.isArray(rules)) {
-    return problems(`advanced rules must be a JSON array of {tables, query, id_columns}, got ${kind(rules)}`);
+    return problems(
+      `advanced rules must be a JSON array of {tables, query, id_columns}, got ${kind(rules)}`,
+    );
   }
   const messages: string[] = [];
   const parsed: SqlQueryRule[] = [];
@@ -42,7 +47,9 @@ export function parseSqlQueryRules(
     const record = rule as Record<string, unknown>;
     const unknown = Object.keys(record).filter((key) => !KEYS.has(key));
     if (unknown.length > 0) {
-      messages.push(`${where} has unknown keys ${unknown.join(", ")}; allowed: tables, query, id_columns`);
+      messages.push(
+        `${where} has unknown keys ${unknown.join(", ")}; allowed: tables, query, id_columns`,
+      );
     }
     const tables = stringList(record.tables);
     if (!tables) messages.push(`${where}: "tables" must be a non-empty array of table names`);
@@ -53,7 +60,9 @@ export function parseSqlQueryRules(
     if (idColumns === null) {
       messages.push(`${where}: "id_columns" must be a non-empty array of column names`);
     }
-    if (tables && typeof record.query === "string" && record.query.trim() !== "" && idColumns !== null) {
+    if (
+      tables && typeof record.query === "string" && record.query.trim() !== "" && idColumns !== null
+    ) {
       parsed.push({ tables, query: record.query, ...(idColumns ? { id_columns: idColumns } : {}) });
     }
   });

@@ -1,0 +1,76 @@
+/**
+ * Turns `config.yml` settings into clients and bulk settings, so every command builds them
+ * the same way. Protocol-index traffic uses the global credentials; a connector's own
+ * `api_key` is used only for its content index writes (brief §2.2).
+ * @module
+ */
+import type { Config, ConnectorEntry } from "../config/mod.ts";
+import type { BulkSettings } from "../sync/types.ts";
+import { USER_AGENT } from "../version.ts";
+import { type EsAuth, EsClient } from "./client.ts";
+
+const MIB = 1024 * 1024;
+
+/** Why a config cannot produce a client, e.g. `verify_certs: false` (see README). */
+export class UnsupportedTlsSetting extends Error {}
+
+/**
+ * A client with the global credentials (`elasticsearch.api_key`, else username/password), or
+ * with a connector's own API key when `connector.api_key` is set.
+ */
+export function esClientFromConfig(
+  config: Config,
+  options: { connector?: ConnectorEntry; caCerts?: string; userAgent?: string } = {},
+): EsClient {
+  const es = config.elasticsearch;
+  if (!es.verify_certs && es.host.startsWith("https:")) {
+    // Deno verifies certificates per process, not per client: trust the cluster's CA instead.
+    throw new UnsupportedTlsSetting(
+      "elasticsearch.verify_certs: false is not supported; set elasticsearch.ca_certs to the " +
+        "cluster's CA certificate file (for example config/certs/http_ca.crt)",
+    );
+  }
+  const apiKey = options.connector?.api_key ?? es.api_key;
+  const auth: EsAuth = apiKey ? { apiKey } : { username: es.username, password: es.password };
+  return new EsClient({
+    host: es.host,
+    auth,
+    caCerts: options.caCerts,
+    headers: es.headers,
+    requestTimeoutMs: es.request_timeout * 1000,
+    maxRetries: es.max_retries,
+    retryIntervalMs: es.retry_interval * 1000,
+    retryOnTimeout: es.retry_on_timeout,
+    userAgent: options.userAgent ?? USER_AGENT,
+  });
+}
+
+/** Reads `elasticsearch.ca_certs` once, so callers can share the PEM between clients. */
+export async function readCaCerts(config: Config): Promise<string | undefined> {
+  const path = config.elasticsearch.ca_certs;
+  return path ? await Deno.readTextFile(path) : undefined;
+}
+
+/** `elasticsearch.bulk.*` in the engine's units (bytes, milliseconds). */
+export function bulkSettingsFromConfig(config: Config): BulkSettings {
+  const bulk = config.elasticsearch.bulk;
+  const monitor = bulk.error_monitor;
+  return {
+    chunkSize: bulk.chunk_size,
+    chunkMaxBytes: Math.round(bulk.chunk_max_mem_size * MIB),
+    maxConcurrency: bulk.max_concurrency,
+    maxTextDocumentBytes: Math.round(bulk.max_text_document_size * MIB),
+    concurrentDownloads: bulk.concurrent_downloads,
+    maxRetries: bulk.max_retries,
+    retryIntervalMs: bulk.retry_interval * 1000,
+    enableOperationsLogging: bulk.enable_operations_logging,
+    errorMonitor: {
+      enabled: monitor.enabled,
+      maxTotalErrors: monitor.max_total_errors,
+      maxConsecutiveErrors: monitor.max_consecutive_errors,
+      maxErrorRate: monitor.max_error_rate,
+      errorWindowSize: monitor.error_window_size,
+      errorQueueSize: monitor.error_queue_size,
+    },
+  };
+}
