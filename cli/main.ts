@@ -6,6 +6,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { VERSION } from "../lib/version.ts";
 import { CommandError, describeError, EXIT } from "./context.ts";
+import { ftestCommand } from "./ftest.ts";
 import { indexCommand } from "./index_cmd.ts";
 import { pendingCommand } from "./pending.ts";
 import { validateConfigCommand } from "./validate_config.ts";
@@ -29,12 +30,7 @@ export function program(): Command {
     )
     .addCommand(pendingCommand({ name: "job", summary: "start, list, view and cancel sync jobs" }))
     .addCommand(indexCommand())
-    .addCommand(
-      pendingCommand({
-        name: "ftest",
-        summary: "end-to-end test of a connector against real services",
-      }),
-    );
+    .addCommand(ftestCommand());
 }
 
 if (import.meta.main) {

@@ -357,7 +357,9 @@ Deno.test("true incremental applies changes from the cursor and returns the new 
   }
 });
 
-function rule(fields: { policy: "include" | "exclude"; field: string; rule: string; value: string }) {
+function rule(
+  fields: { policy: "include" | "exclude"; field: string; rule: string; value: string },
+) {
   return { id: crypto.randomUUID(), order: 1, ...fields };
 }
 

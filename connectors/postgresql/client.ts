@@ -119,9 +119,10 @@ export function describeError(error: unknown, settings: PostgresSettings): strin
   const code = codeOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === "28P01") {
-    return `password authentication failed for user "${settings.username}" at ${
+    const user = settings.username;
+    return `password authentication failed for user "${user}": check username/password (PostgreSQL at ${
       where(settings)
-    }: check username/password`;
+    })`;
   }
   if (code === "28000") {
     return `PostgreSQL at ${

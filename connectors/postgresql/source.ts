@@ -48,7 +48,7 @@ import { retrying } from "./retry.ts";
  * a moment before it becomes visible, so rows committed just before the start are read again
  * rather than missed.
  */
-const CURSOR_MARGIN_SECONDS = 5;
+const CURSOR_MARGIN_SECONDS = 1;
 
 /** The stored `sync_cursor` of this connector. */
 export interface PostgresCursor extends SyncCursor {

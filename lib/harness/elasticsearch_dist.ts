@@ -1,18 +1,18 @@
 /**
  * The cached Elasticsearch distribution: Maven Central's integ-test-zip, unzipped once, with the
  * test-only analysis-shim plugin (tests/harness/analysis-shim) built and installed into it.
+ * The plugin's sources come embedded (analysis_shim_sources.ts), so a compiled binary can build
+ * it too.
  * @module
  */
 
-import { fileURLToPath } from "node:url";
+import { ANALYSIS_SHIM_SOURCES } from "./analysis_shim_sources.ts";
 import { cacheRoot, exists, prepareOnce } from "./cache.ts";
 import { jdkTool } from "./java.ts";
 import { isRoot, run } from "./process.ts";
 
 /** Elasticsearch version used when `CONNECTORS_ES_VERSION` is unset. */
 export const DEFAULT_ES_VERSION = "8.19.7";
-
-const SHIM_DIR = fileURLToPath(new URL("../../tests/harness/analysis-shim/", import.meta.url));
 
 /** Options for {@linkcode ensureDistribution}. */
 export interface DistributionOptions {
@@ -27,7 +27,7 @@ export interface DistributionOptions {
 export async function ensureDistribution(options: DistributionOptions): Promise<string> {
   const { version, javaHome } = options;
   const zip = await ensureZip(version);
-  const shimHash = await hashTree(SHIM_DIR);
+  const shimHash = await hashSources(ANALYSIS_SHIM_SOURCES);
   const dir = await distributionDir();
   return await prepareOnce({
     target: `${dir}/elasticsearch-${version}-shim-${shimHash}`,
@@ -116,8 +116,12 @@ async function installShim({ home, version, javaHome }: ShimOptions): Promise<vo
   const build = await Deno.makeTempDir({ prefix: "analysis-shim-" });
   try {
     const sources: string[] = [];
-    for await (const file of walk(`${SHIM_DIR}src`)) {
-      if (file.endsWith(".java")) sources.push(file);
+    for (const [path, text] of Object.entries(ANALYSIS_SHIM_SOURCES)) {
+      if (!path.endsWith(".java")) continue;
+      const file = `${build}/src/${path}`;
+      await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+      await Deno.writeTextFile(file, text);
+      sources.push(file);
     }
     await run([
       await jdkTool(javaHome, "javac"),
@@ -140,7 +144,7 @@ async function installShim({ home, version, javaHome }: ShimOptions): Promise<vo
       `${build}/classes`,
       ".",
     ]);
-    const descriptor = await Deno.readTextFile(`${SHIM_DIR}plugin-descriptor.properties`);
+    const descriptor = ANALYSIS_SHIM_SOURCES["plugin-descriptor.properties"];
     await Deno.writeTextFile(
       `${plugin}/plugin-descriptor.properties`,
       descriptor.replaceAll("@ELASTICSEARCH_VERSION@", version),
@@ -150,26 +154,13 @@ async function installShim({ home, version, javaHome }: ShimOptions): Promise<vo
   }
 }
 
-/** Short content hash of a directory tree, so an edited plugin gets a fresh distribution. */
-async function hashTree(dir: string): Promise<string> {
-  const files: string[] = [];
-  for await (const file of walk(dir)) files.push(file);
-  files.sort();
+/** Short content hash of the plugin's files, so an edited plugin gets a fresh distribution. */
+async function hashSources(sources: Readonly<Record<string, string>>): Promise<string> {
   const parts: string[] = [];
-  for (const file of files) {
-    parts.push(file.slice(dir.length), await Deno.readTextFile(file));
-  }
+  for (const path of Object.keys(sources).sort()) parts.push(path, sources[path]);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
   return Array.from(new Uint8Array(digest).slice(0, 6), (b) => b.toString(16).padStart(2, "0"))
     .join("");
-}
-
-async function* walk(dir: string): AsyncGenerator<string> {
-  for await (const entry of Deno.readDir(dir)) {
-    const path = `${dir.replace(/\/$/, "")}/${entry.name}`;
-    if (entry.isDirectory) yield* walk(path);
-    else if (entry.isFile) yield path;
-  }
 }
 
 async function onPath(tool: string): Promise<boolean> {

@@ -17,7 +17,7 @@ import type { EsClient } from "../es/client.ts";
 import type { Logger } from "../log/mod.ts";
 import { indexIdPages } from "./index_reads.ts";
 import { RunReader, RunWriter } from "./run_file.ts";
-import { idsNotIn, SortedIdSet } from "./sorted_id_set.ts";
+import { forEachIdNotIn, SortedIdSet } from "./sorted_id_set.ts";
 
 /** Options for {@linkcode sweepDeletions}. */
 export interface SweepOptions {
@@ -101,19 +101,19 @@ async function writeStaleIds(
   options: { existing: SortedIdSet; seen: SortedIdSet; path: string },
 ): Promise<number> {
   const writer = await RunWriter.create(options.path);
-  let count = 0;
+  const existing = await options.existing.cursor();
+  const seen = await options.seen.cursor();
   try {
-    for await (const id of idsNotIn(options.existing.sorted(), options.seen.sorted())) {
-      count++;
-      const pending = writer.write(id);
-      if (pending) await pending;
-    }
+    const count = await forEachIdNotIn(existing, seen, (id) => writer.write(id));
+    await writer.close();
+    return count;
   } catch (error) {
     writer.abandon();
     throw error;
+  } finally {
+    existing.close();
+    seen.close();
   }
-  await writer.close();
-  return count;
 }
 
 async function deleteAll(path: string, deleteId: (id: string) => Promise<void>): Promise<void> {

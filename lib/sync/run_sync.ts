@@ -7,6 +7,7 @@
 
 import { BulkSink } from "../es/bulk_sink.ts";
 import {
+  ACCESS_CONTROL_INDEX_PREFIX,
   ensureAccessControlIndex,
   ensureContentIndex,
   pipelineExists,
@@ -169,6 +170,12 @@ class SyncRun {
     const { es, indexName: index, logger, language, pipeline } = this.#options;
     const signal = this.#signal;
     if (mode === "access_control") {
+      if (!index.startsWith(ACCESS_CONTROL_INDEX_PREFIX)) {
+        throw new Error(
+          `access-control syncs write to ${ACCESS_CONTROL_INDEX_PREFIX}<index>, got index ` +
+            `${index}; pass accessControlIndexName(${index}) as indexName`,
+        );
+      }
       await ensureAccessControlIndex({ es, index, logger, signal });
       return;
     }
@@ -238,6 +245,9 @@ class SyncRun {
     const ids: string[] = [];
     const items: SourceItem[] = [];
     const stamps: (string | undefined)[] = [];
+    // Documents wait for their lookup: bound them by bytes too, as large rows add up.
+    const maxHeldBytes = Math.max(1, this.#options.bulk.chunkMaxBytes);
+    let heldBytes = 0;
     for (let item = await reader.next(); item !== undefined; item = await reader.next()) {
       stats.docs_extracted++;
       const doc = item.doc;
@@ -253,9 +263,14 @@ class SyncRun {
         ids.push(id);
         items.push(item);
         stamps.push(stamp);
-        if (ids.length >= UNCHANGED_LOOKUP_BATCH) {
+        heldBytes += roughBytes(doc);
+        if (ids.length >= UNCHANGED_LOOKUP_BATCH || heldBytes >= maxHeldBytes) {
           await this.#writeChanged(ids, items, stamps);
-          ids.length = items.length = stamps.length = 0;
+          ids.length =
+            items.length =
+            stamps.length =
+            heldBytes =
+              0;
         }
       }
       this.#notify();
@@ -450,6 +465,16 @@ class SyncRun {
       : errorMessage(error);
     return new SyncFailed(message, { result: this.#result(null), cancelled, cause: error });
   }
+}
+
+/** A cheap estimate of a document's JSON size: its top-level keys and strings. */
+function roughBytes(doc: SourceDocument): number {
+  let bytes = 0;
+  for (const key in doc) {
+    const value = doc[key];
+    bytes += key.length + (typeof value === "string" ? value.length : 8);
+  }
+  return bytes;
 }
 
 function errorMessage(error: unknown): string {

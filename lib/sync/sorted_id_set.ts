@@ -9,7 +9,9 @@
  * const seen = new SortedIdSet({ dir: "/tmp/sync-1", name: "seen", bufferSize: 50_000 });
  * await seen.add("b");
  * await seen.add("a");
- * for await (const id of seen.sorted()) console.log(id); // a, b
+ * const ids = await seen.cursor();
+ * for (await ids.advance(); ids.head !== undefined; await ids.advance()) console.log(ids.head);
+ * ids.close();
  * await seen.remove();
  * ```
  * @module
@@ -18,7 +20,7 @@
 import { ArrayCursor, type IdCursor, RunReader, RunWriter } from "./run_file.ts";
 
 /** Ids kept in memory before a run is written (about 5 MB of typical ids). */
-export const DEFAULT_BUFFER_SIZE = 50_000;
+export const DEFAULT_BUFFER_SIZE = 20_000;
 /** Most runs merged at once; more runs are first merged into bigger ones. */
 export const MAX_MERGE_WIDTH = 64;
 
@@ -67,20 +69,22 @@ export class SortedIdSet {
   }
 
   /**
-   * All ids in ascending order, each once. Call after the last {@linkcode SortedIdSet.add};
-   * the set can be read again afterwards.
+   * A cursor over all ids in ascending order, each once; call its `advance()` once to load the
+   * first id and `close()` when done. Call after the last {@linkcode SortedIdSet.add}; the set
+   * can be read again afterwards.
    */
-  async *sorted(): AsyncGenerator<string> {
+  async cursor(): Promise<IdCursor> {
     this.#buffer.sort();
     while (this.#runs.length + 1 > MAX_MERGE_WIDTH) await this.#mergeOldestRuns();
     const cursors: IdCursor[] = [];
     try {
       for (const path of this.#runs) cursors.push(await RunReader.open(path));
-      cursors.push(new ArrayCursor(this.#buffer));
-      yield* mergeCursors(cursors);
-    } finally {
+    } catch (error) {
       for (const cursor of cursors) cursor.close();
+      throw error;
     }
+    cursors.push(new ArrayCursor(this.#buffer));
+    return new MergedCursor(cursors);
   }
 
   /** Deletes the run files and forgets every id. */
@@ -114,17 +118,20 @@ export class SortedIdSet {
     const writer = await RunWriter.create(this.#nextPath());
     this.#runs.push(writer.path);
     const cursors: IdCursor[] = [];
+    let merged: IdCursor | undefined;
     try {
       for (const path of group) cursors.push(await RunReader.open(path));
-      for await (const id of mergeCursors(cursors)) {
-        const pending = writer.write(id);
+      merged = new MergedCursor(cursors);
+      for (await merged.advance(); merged.head !== undefined; await merged.advance()) {
+        const pending = writer.write(merged.head);
         if (pending) await pending;
       }
     } catch (error) {
       writer.abandon();
       throw error;
     } finally {
-      for (const cursor of cursors) cursor.close();
+      if (merged) merged.close();
+      else for (const cursor of cursors) cursor.close();
     }
     await writer.close();
     for (const path of group) await Deno.remove(path);
@@ -135,29 +142,66 @@ export class SortedIdSet {
   }
 }
 
-/** Merges sorted cursors into one ascending stream without duplicates (a binary min-heap). */
-export async function* mergeCursors(cursors: IdCursor[]): AsyncGenerator<string> {
-  const heap: IdCursor[] = [];
-  for (const cursor of cursors) {
-    const pending = cursor.advance();
-    if (pending) await pending;
-    if (cursor.head !== undefined) heap.push(cursor);
+/**
+ * Merges sorted cursors into one ascending cursor without duplicates (a binary min-heap on
+ * the cursors' heads). Reads from disk only when a run's buffered ids are used up, so most
+ * `advance()` calls return synchronously and allocate nothing.
+ */
+export class MergedCursor implements IdCursor {
+  head: string | undefined = undefined;
+  readonly #cursors: IdCursor[];
+  #heap: IdCursor[] | undefined;
+
+  constructor(cursors: IdCursor[]) {
+    this.#cursors = cursors;
   }
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
-  let last: string | undefined;
-  while (heap.length > 0) {
-    const top = heap[0];
-    const id = top.head!;
-    if (id !== last) {
-      yield id;
-      last = id;
+
+  advance(): Promise<void> | undefined {
+    const heap = this.#heap;
+    if (heap === undefined) return this.#start();
+    while (heap.length > 0) {
+      const top = heap[0];
+      const id = top.head!;
+      const pending = top.advance();
+      if (pending) {
+        return pending.then(() => {
+          this.#reposition(heap, top);
+          if (id !== this.head) this.head = id;
+          else return this.advance();
+        });
+      }
+      this.#reposition(heap, top);
+      if (id !== this.head) {
+        this.head = id;
+        return undefined;
+      }
     }
-    const pending = top.advance();
-    if (pending) await pending;
+    this.head = undefined;
+    return undefined;
+  }
+
+  close(): void {
+    for (const cursor of this.#cursors) cursor.close();
+  }
+
+  async #start(): Promise<void> {
+    const heap: IdCursor[] = [];
+    for (const cursor of this.#cursors) {
+      const pending = cursor.advance();
+      if (pending) await pending;
+      if (cursor.head !== undefined) heap.push(cursor);
+    }
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+    this.#heap = heap;
+    return this.advance();
+  }
+
+  // The root cursor moved on: drop it when exhausted, then restore the heap order.
+  #reposition(heap: IdCursor[], top: IdCursor): void {
     if (top.head === undefined) {
-      const end = heap.pop()!;
-      if (heap.length === 0) break;
-      heap[0] = end;
+      const last = heap.pop()!;
+      if (heap.length === 0) return;
+      heap[0] = last;
     }
     siftDown(heap, 0);
   }
@@ -180,21 +224,31 @@ function siftDown(heap: IdCursor[], start: number): void {
 }
 
 /**
- * Ids of `existing` that are not in `seen`; both must be ascending and duplicate-free
- * (as {@linkcode SortedIdSet.sorted} yields them).
+ * Calls `each` with every id of `existing` that is not in `seen`, in order; both cursors must
+ * be ascending and duplicate-free (as {@linkcode SortedIdSet.cursor} gives them) and are
+ * advanced from the start. Returns how many ids were passed. Awaits only when a cursor reads
+ * from disk or `each` returns a promise.
  */
-export async function* idsNotIn(
-  existing: AsyncIterable<string>,
-  seen: AsyncIterable<string>,
-): AsyncGenerator<string> {
-  const seenIds = seen[Symbol.asyncIterator]();
-  try {
-    let next = await seenIds.next();
-    for await (const id of existing) {
-      while (!next.done && next.value < id) next = await seenIds.next();
-      if (next.done || next.value !== id) yield id;
+export async function forEachIdNotIn(
+  existing: IdCursor,
+  seen: IdCursor,
+  each: (id: string) => Promise<void> | undefined,
+): Promise<number> {
+  let count = 0;
+  let pending = seen.advance();
+  if (pending) await pending;
+  for (pending = existing.advance();; pending = existing.advance()) {
+    if (pending) await pending;
+    const id = existing.head;
+    if (id === undefined) return count;
+    while (seen.head !== undefined && seen.head < id) {
+      pending = seen.advance();
+      if (pending) await pending;
     }
-  } finally {
-    await seenIds.return?.();
+    if (seen.head !== id) {
+      count++;
+      const done = each(id);
+      if (done) await done;
+    }
   }
 }

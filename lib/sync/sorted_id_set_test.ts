@@ -1,15 +1,32 @@
 import assert from "node:assert/strict";
-import { escapeId, RunReader, RunWriter, unescapeId } from "./run_file.ts";
-import { idsNotIn, MAX_MERGE_WIDTH, SortedIdSet } from "./sorted_id_set.ts";
+import {
+  ArrayCursor,
+  escapeId,
+  type IdCursor,
+  RunReader,
+  RunWriter,
+  unescapeId,
+} from "./run_file.ts";
+import { forEachIdNotIn, MAX_MERGE_WIDTH, SortedIdSet } from "./sorted_id_set.ts";
 
-async function collect(ids: AsyncIterable<string>): Promise<string[]> {
+async function collect(set: SortedIdSet): Promise<string[]> {
+  const cursor = await set.cursor();
   const out: string[] = [];
-  for await (const id of ids) out.push(id);
+  for (await cursor.advance(); cursor.head !== undefined; await cursor.advance()) {
+    out.push(cursor.head);
+  }
+  cursor.close();
   return out;
 }
 
-async function* iterate(ids: string[]): AsyncGenerator<string> {
-  yield* ids;
+async function notIn(existing: IdCursor, seen: IdCursor): Promise<string[]> {
+  const out: string[] = [];
+  const count = await forEachIdNotIn(existing, seen, (id) => {
+    out.push(id);
+    return undefined;
+  });
+  assert.equal(count, out.length);
+  return out;
 }
 
 async function fill(set: SortedIdSet, ids: string[]): Promise<void> {
@@ -61,8 +78,8 @@ Deno.test("SortedIdSet sorts and deduplicates across runs like Array.sort", asyn
     await fill(set, ids);
     assert.ok(set.runFiles.length > MAX_MERGE_WIDTH, "enough runs to need a multi-level merge");
     const expected = [...new Set(ids)].sort();
-    assert.deepEqual(await collect(set.sorted()), expected);
-    assert.deepEqual(await collect(set.sorted()), expected, "readable twice");
+    assert.deepEqual(await collect(set), expected);
+    assert.deepEqual(await collect(set), expected, "readable twice");
     assert.equal(set.added, ids.length);
     await set.remove();
     assert.deepEqual([...Deno.readDirSync(dir)], []);
@@ -76,25 +93,21 @@ Deno.test("SortedIdSet without spills and when empty", async () => {
   try {
     const small = new SortedIdSet({ dir, name: "small" });
     await fill(small, ["b", "a", "b"]);
-    assert.deepEqual(await collect(small.sorted()), ["a", "b"]);
+    assert.deepEqual(await collect(small), ["a", "b"]);
     assert.equal(small.runFiles.length, 0);
-    assert.deepEqual(await collect(new SortedIdSet({ dir, name: "empty" }).sorted()), []);
+    assert.deepEqual(await collect(new SortedIdSet({ dir, name: "empty" })), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("idsNotIn yields the ids of the index that were not seen", async () => {
+Deno.test("forEachIdNotIn passes the ids of the index that were not seen", async () => {
   const existing = ["", "0", "1", "10", "2", "a", "é"];
   const seen = ["0", "10", "11", "b", "é"];
-  assert.deepEqual(await collect(idsNotIn(iterate(existing), iterate(seen))), [
-    "",
-    "1",
-    "2",
-    "a",
-  ]);
-  assert.deepEqual(await collect(idsNotIn(iterate(existing), iterate([]))), existing);
-  assert.deepEqual(await collect(idsNotIn(iterate([]), iterate(seen))), []);
+  const cursor = (ids: string[]) => new ArrayCursor(ids);
+  assert.deepEqual(await notIn(cursor(existing), cursor(seen)), ["", "1", "2", "a"]);
+  assert.deepEqual(await notIn(cursor(existing), cursor([])), existing);
+  assert.deepEqual(await notIn(cursor([]), cursor(seen)), []);
 });
 
 Deno.test("two SortedIdSets merge into the exact stale ids", async () => {
@@ -110,7 +123,7 @@ Deno.test("two SortedIdSets merge into the exact stale ids", async () => {
       else await seen.add(id);
     }
     for (let i = 10_000; i < 10_500; i++) await seen.add(String(i));
-    const found = await collect(idsNotIn(index.sorted(), seen.sorted()));
+    const found = await notIn(await index.cursor(), await seen.cursor());
     assert.deepEqual(found, stale.sort());
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,0 +1,131 @@
+/**
+ * What the service writes into a connector document before serving it (reference
+ * `Connector.prepare`), as pure functions: the configuration schema and its upgrades, the
+ * `features` of the connector type, and the validation of draft sync rules.
+ * @module
+ */
+import type { Logger } from "../log/mod.ts";
+import { type FilteringValidation, validateBasicRules } from "../rules/mod.ts";
+import {
+  type ConnectorType,
+  fullConfiguration,
+  type Source,
+  upgradeConfiguration,
+} from "../source/mod.ts";
+
+/** The connector document's `features` object as Kibana reads it (brief §1.4). */
+export interface FeaturesDoc {
+  sync_rules: { basic: { enabled: boolean }; advanced: { enabled: boolean } };
+  document_level_security: { enabled: boolean };
+  incremental_sync: { enabled: boolean };
+  native_connector_api_keys: { enabled: boolean };
+}
+
+/** `features` for a connector of `type`. */
+export function featuresDoc(type: ConnectorType): FeaturesDoc {
+  const features = type.features;
+  return {
+    sync_rules: {
+      basic: { enabled: features.basicRules },
+      advanced: { enabled: features.advancedRules },
+    },
+    document_level_security: { enabled: features.documentLevelSecurity },
+    incremental_sync: { enabled: features.incrementalSync },
+    native_connector_api_keys: { enabled: false },
+  };
+}
+
+/** Fields of a connector document {@linkcode preparedFields} may change. */
+export interface PreparableConnector {
+  configuration?: unknown;
+  features?: unknown;
+  status?: string | null;
+  service_type?: string | null;
+}
+
+/**
+ * The fields to write so the document matches `type` (empty when it already does): an empty
+ * configuration gets the full schema and status `needs_configuration`; missing fields are added
+ * (values kept, an upgrade warning logged); `features` are rewritten when they differ.
+ */
+export function preparedFields(
+  options: { connector: PreparableConnector; type: ConnectorType; logger: Logger },
+): Record<string, unknown> {
+  const { connector, type, logger } = options;
+  const update: Record<string, unknown> = {};
+  const stored = connector.configuration;
+  const empty = stored === undefined || stored === null ||
+    (typeof stored === "object" && Object.keys(stored).length === 0);
+  if (empty) {
+    update.configuration = fullConfiguration(type.configSchema);
+    update.status = "needs_configuration";
+    logger.info(`wrote the ${type.name} configuration schema; waiting for it to be configured`);
+  } else {
+    const upgrade = upgradeConfiguration(stored, type.configSchema);
+    if (upgrade.changed) {
+      update.configuration = upgrade.configuration;
+      if (upgrade.added.length > 0) {
+        logger.warn(
+          `the connector's configuration lacked ${upgrade.added.join(", ")}; added them with ` +
+            `their defaults (the connector type gained fields)`,
+        );
+      }
+    }
+  }
+  const features = featuresDoc(type);
+  if (!sameJson(connector.features, features)) update.features = features;
+  if (!connector.service_type) update.service_type = type.serviceType;
+  return update;
+}
+
+/** A draft filter as stored in `filtering[].draft`. */
+export interface DraftFilter {
+  rules?: unknown[];
+  advanced_snippet?: { value?: unknown };
+  validation?: { state?: string; errors?: unknown[] };
+}
+
+/**
+ * Validates a draft in state `edited`: the basic rules, then the source's advanced-rule
+ * checks. Returns the validation to store (`valid` drafts are then activated).
+ */
+export async function validateDraft(
+  options: { draft: DraftFilter; type: ConnectorType; source?: Source },
+): Promise<FilteringValidation> {
+  const { draft, type, source } = options;
+  const result: FilteringValidation = type.features.basicRules
+    ? validateBasicRules(draft.rules ?? [])
+    : { state: "valid", errors: [] };
+  const advanced = draft.advanced_snippet?.value;
+  const hasAdvanced = advanced !== undefined && advanced !== null &&
+    !(typeof advanced === "object" && Object.keys(advanced).length === 0);
+  if (hasAdvanced) {
+    if (!type.features.advancedRules) {
+      result.errors.push({
+        ids: ["advanced_snippet"],
+        messages: [`${type.name} does not support advanced sync rules; remove them`],
+      });
+    } else if (source?.validateAdvancedRules) {
+      for (const problem of await source.validateAdvancedRules(advanced)) {
+        result.errors.push({ ids: [problem.id], messages: [problem.message] });
+      }
+    }
+  }
+  return { state: result.errors.length > 0 ? "invalid" : "valid", errors: result.errors };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
+
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value).sort().map((
+        key,
+      ) => [key, sorted((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,266 @@
+/**
+ * `deno task bench --rows N`: throughput and memory of real syncs, next to the physical ceiling
+ * measured in the same run on the same servers.
+ *
+ * 1. A PostgreSQL table of N rows (about 1 KB, ten mixed-type columns) synced into Elasticsearch
+ *    by a full sync in a child process: docs/s, MB/s, peak RSS, CPU seconds.
+ * 2. The ceiling: (a) the same documents as pre-serialized NDJSON sent by a minimal loader with
+ *    the same bulk size and concurrency into a fresh index of the same definition; (b) a raw
+ *    `COPY (SELECT * ...) TO STDOUT` of the table, discarded. Ceiling = min(a, b).
+ * 3. The nightly re-sync: a full sync after 1% of rows changed and 1% were deleted.
+ * 4. A `dir` sync of 20k small files.
+ *
+ * Options: `--rows N` (default 100000), `--files N` (default 20000), `--profile` (one more full
+ * sync with `--cpu-prof`, summarised by stage). The last line printed is one JSON object
+ * ({@linkcode BenchResult}); it is also appended with date and commit to results.jsonl.
+ * @module
+ */
+import { startElasticsearch, startPostgres } from "../../lib/harness/mod.ts";
+import type { ElasticsearchServer, PostgresServer } from "../../lib/harness/mod.ts";
+import { loadConfig } from "../../lib/config/mod.ts";
+import { bulkSettingsFromConfig } from "../../lib/es/from_config.ts";
+import {
+  applyNightlyChange,
+  BENCH_TABLE,
+  createBenchTable,
+  createSmallFiles,
+  type PsqlTarget,
+  timeRawRead,
+} from "./dataset.ts";
+import {
+  copyIndexDefinition,
+  countDocs,
+  dumpIndex,
+  esJson,
+  type EsTarget,
+  loadBodies,
+  waitForQuietCluster,
+} from "./raw_loader.ts";
+import { type BenchWorkspace, prepareConnector, runOurSync, type SyncRun } from "./our_sync.ts";
+import { formatSummary, summarizeProfile } from "./cpu_profile.ts";
+import { appendHistory, type BenchResult, currentCommit, historyLine } from "./results.ts";
+
+const MB = 1_000_000;
+const MIB = 1024 * 1024;
+
+function option(name: string, fallback: number): number {
+  const index = Deno.args.indexOf(name);
+  const raw = index >= 0
+    ? Deno.args[index + 1]
+    : Deno.args.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
+  if (raw === undefined) return fallback;
+  const value = Number(raw.replaceAll("_", ""));
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(
+      `bench: ${name} must be a whole number of at least 1, got ${JSON.stringify(raw)}`,
+    );
+    Deno.exit(2);
+  }
+  return value;
+}
+
+const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+function describeRun(label: string, run: SyncRun, docs: number): string {
+  return `${label}: ${docs} docs in ${run.wallSeconds.toFixed(1)} s = ${
+    round(docs / run.wallSeconds)
+  } docs/s; CPU ${run.cpuSeconds.toFixed(1)} s; peak RSS ${round(run.peakRssBytes / MIB, 1)} MiB`;
+}
+
+/** config.yml of the bench: the cluster plus `elasticsearch.bulk` defaults (or the given values). */
+function configYaml(es: ElasticsearchServer): string {
+  return [
+    "elasticsearch:",
+    `  host: ${es.url}`,
+    `  username: ${es.username}`,
+    `  password: "${es.password}"`,
+    "  bulk:",
+    `    chunk_size: ${option("--chunk-size", 500)}`,
+    `    chunk_max_mem_size: ${option("--chunk-mem-mib", 5)}`,
+    `    max_concurrency: ${option("--concurrency", 4)}`,
+    "service:",
+    "  log_level: INFO",
+    "",
+  ].join("\n");
+}
+
+async function expectCount(es: EsTarget, index: string, expected: number): Promise<void> {
+  const count = await countDocs(es, index);
+  if (count !== expected) {
+    throw new Error(`${index} holds ${count} documents after the sync, expected ${expected}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const rows = option("--rows", 100_000);
+  const files = option("--files", 20_000);
+  const profile = Deno.args.includes("--profile");
+  const dir = await Deno.makeTempDir({ prefix: "connectors-bench-" });
+  let servers: [ElasticsearchServer, PostgresServer] | undefined;
+  const stop = async () => {
+    await Promise.allSettled((servers ?? []).map((server) => server.stop()));
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, async () => {
+      await stop();
+      Deno.exit(130);
+    });
+  }
+  try {
+    say("starting Elasticsearch and PostgreSQL...");
+    servers = await Promise.all([startElasticsearch({ heap: "1g" }), startPostgres()]);
+    const [esServer, pg] = servers;
+    say(`Elasticsearch ${esServer.version} on ${esServer.url}; PostgreSQL ${pg.version}`);
+    const es: EsTarget = esServer;
+    const psql: PsqlTarget = pg;
+    const workspace: BenchWorkspace = { dir, configPath: `${dir}/config.yml` };
+    await Deno.writeTextFile(workspace.configPath, configYaml(esServer));
+    const bulk = bulkSettingsFromConfig((await loadConfig(workspace.configPath)).config);
+    say(
+      `bulk: ${bulk.chunkSize} docs or ${
+        round(bulk.chunkMaxBytes / MIB, 1)
+      } MiB per request, ${bulk.maxConcurrency} in flight`,
+    );
+
+    const started = performance.now();
+    await createBenchTable(psql, { rows });
+    say(
+      `table ${BENCH_TABLE}: ${rows} rows in ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s`,
+    );
+
+    // 1. Ours: a full sync of the table.
+    const pgConnector = {
+      id: "bench-postgresql",
+      serviceType: "postgresql",
+      indexName: "search-bench-postgresql",
+      configuration: {
+        host: pg.host,
+        port: pg.port,
+        username: pg.user,
+        password: pg.password,
+        database: pg.database,
+        schema: "public",
+        tables: BENCH_TABLE,
+      },
+    };
+    await prepareConnector(workspace, pgConnector);
+    const full = await runOurSync(workspace, { id: pgConnector.id });
+    await expectCount(es, pgConnector.indexName, rows);
+    say(describeRun("full sync (ours)", full, rows));
+
+    // 2a. Ceiling: the same documents, pre-serialized, sent by a minimal loader.
+    await waitForQuietCluster(es);
+    const dump = await dumpIndex(es, {
+      index: pgConnector.indexName,
+      limits: { docs: bulk.chunkSize, bytes: bulk.chunkMaxBytes },
+    });
+    const rawIndex = "bench-raw-ndjson";
+    await copyIndexDefinition(es, { from: pgConnector.indexName, to: rawIndex });
+    await waitForQuietCluster(es);
+    const rawSeconds = await loadBodies(es, {
+      index: rawIndex,
+      bodies: dump.bodies,
+      concurrency: bulk.maxConcurrency,
+    });
+    await expectCount(es, rawIndex, rows);
+    await esJson(es, { method: "DELETE", path: `/${rawIndex}` });
+    const rawIngest = rows / rawSeconds;
+    say(
+      `ceiling (a) raw NDJSON ingest: ${dump.docs} docs, ${round(dump.bytes / MB, 1)} MB in ${
+        rawSeconds.toFixed(1)
+      } s = ${round(rawIngest)} docs/s, ${round(dump.bytes / MB / rawSeconds, 1)} MB/s`,
+    );
+
+    dump.bodies.length = 0; // about 1.3 GB at 1M rows: not needed any more
+
+    // 2b. Ceiling: the raw read of the same rows.
+    const readSeconds = await timeRawRead(psql);
+    const rawRead = rows / readSeconds;
+    say(
+      `ceiling (b) COPY TO STDOUT: ${rows} rows in ${readSeconds.toFixed(2)} s = ${
+        round(rawRead)
+      } rows/s`,
+    );
+
+    // 3. The nightly re-sync: 1% changed, 1% deleted.
+    const change = await applyNightlyChange(psql);
+    await waitForQuietCluster(es);
+    const resync = await runOurSync(workspace, { id: pgConnector.id });
+    await expectCount(es, pgConnector.indexName, change.remaining);
+    say(
+      `${describeRun("re-sync after 1% changed, 1% deleted", resync, change.remaining)} ` +
+        `(${change.updated} updated, ${change.deleted} deleted)`,
+    );
+
+    // 4. A directory of small files.
+    const filesDir = `${dir}/files`;
+    const fileBytes = await createSmallFiles(filesDir, { files });
+    const dirConnector = {
+      id: "bench-dir",
+      serviceType: "dir",
+      indexName: "search-bench-dir",
+      configuration: { directory: filesDir, pattern: "**/*.txt" },
+    };
+    await prepareConnector(workspace, dirConnector);
+    await waitForQuietCluster(es);
+    const dirRun = await runOurSync(workspace, { id: dirConnector.id });
+    await expectCount(es, dirConnector.indexName, files);
+    say(
+      `${describeRun("dir sync of small files", dirRun, files)} (${round(fileBytes / MB, 1)} MB)`,
+    );
+
+    // Optional: where the time of a full sync goes.
+    if (profile) {
+      const profileDir = `${dir}/profile`;
+      const profiled = { ...pgConnector, id: "bench-profile", indexName: "search-bench-profile" };
+      await prepareConnector(workspace, profiled);
+      await waitForQuietCluster(es);
+      const run = await runOurSync(workspace, { id: profiled.id, profileDir });
+      say(describeRun("profiled full sync (slower: profiler on)", run, change.remaining));
+      for await (const entry of Deno.readDir(profileDir)) {
+        const text = await Deno.readTextFile(`${profileDir}/${entry.name}`);
+        console.log(formatSummary(summarizeProfile(JSON.parse(text))));
+      }
+    }
+
+    const oursPerSec = rows / full.wallSeconds;
+    const ceiling = Math.min(rawIngest, rawRead);
+    const result: BenchResult = {
+      rows,
+      docs_per_sec: round(oursPerSec),
+      ceiling_docs_per_sec: round(ceiling),
+      ratio_to_ceiling: round(oursPerSec / ceiling, 3),
+      resync_docs_per_sec: round(change.remaining / resync.wallSeconds),
+      peak_rss_mb: round(full.peakRssBytes / MIB, 1),
+    };
+    const details = {
+      mb_per_sec: round(dump.bytes / MB / full.wallSeconds, 2),
+      cpu_seconds: round(full.cpuSeconds, 1),
+      raw_ingest_docs_per_sec: round(rawIngest),
+      raw_read_rows_per_sec: round(rawRead),
+      resync_peak_rss_mb: round(resync.peakRssBytes / MIB, 1),
+      resync_cpu_seconds: round(resync.cpuSeconds, 1),
+      dir_files: files,
+      dir_docs_per_sec: round(files / dirRun.wallSeconds),
+      dir_peak_rss_mb: round(dirRun.peakRssBytes / MIB, 1),
+      bulk_chunk_size: bulk.chunkSize,
+      bulk_max_mib: round(bulk.chunkMaxBytes / MIB, 1),
+      bulk_concurrency: bulk.maxConcurrency,
+      doc_bytes_avg: round(dump.bytes / rows),
+      es_version: esServer.version,
+      cpus: navigator.hardwareConcurrency,
+    };
+    const commit = await currentCommit(new URL("../../", import.meta.url).pathname);
+    await appendHistory(historyLine({ result, details, commit }));
+    say(`details: ${JSON.stringify(details)}`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await stop();
+  }
+}
+
+await main();

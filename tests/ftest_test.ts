@@ -1,0 +1,108 @@
+/**
+ * `connectors ftest` end to end on the `dir` fixture (no extra server to start), reusing the
+ * suite's Elasticsearch, and a fixture that lies about its removal to prove that a missing
+ * deletion fails the ftest with expected versus actual.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { cliCommand } from "../cli/ftest.ts";
+import { dirFixture } from "../connectors/dir/ftest.ts";
+import { type FtestFixture, runFtest } from "../lib/ftest/mod.ts";
+import { testElasticsearch } from "./support/servers.ts";
+
+const es = await testElasticsearch();
+const esEnv = {
+  CONNECTORS_FTEST_ES_URL: es.url,
+  CONNECTORS_FTEST_ES_USERNAME: es.username,
+  CONNECTORS_FTEST_ES_PASSWORD: es.password,
+};
+
+async function ftest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(cliCommand()[0], {
+    args: [...cliCommand().slice(1), "ftest", ...args],
+    env: esEnv,
+    stdin: "null",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("connectors ftest dir --size small --json passes with exact counts", async () => {
+  const { code, stdout, stderr } = await ftest(["dir", "--size", "small", "--json"]);
+  assert.equal(code, 0, `exit ${code}\n${stderr}`);
+  const lines = stdout.trim().split("\n");
+  assert.equal(lines.length, 1, "--json prints only the summary on stdout");
+  const summary = JSON.parse(lines[0]);
+  assert.deepEqual(Object.keys(summary), [
+    "connector",
+    "size",
+    "loaded",
+    "indexed",
+    "deleted",
+    "docs_per_sec",
+    "peak_rss_mb",
+    "ok",
+  ]);
+  assert.equal(summary.connector, "dir");
+  assert.equal(summary.size, "small");
+  assert.equal(summary.loaded, 300);
+  assert.equal(summary.indexed, 300);
+  assert.equal(summary.deleted, 30);
+  assert.equal(summary.ok, true);
+  assert.ok(summary.docs_per_sec > 0);
+  assert.ok(summary.peak_rss_mb > 20, `peak RSS ${summary.peak_rss_mb} MiB`);
+  assert.match(stderr, /\[\d+\] verify: ok, 270 documents, 30 removed ids gone/);
+  assert.match(stderr, /PASSED: dir small: loaded 300, indexed 300, deleted 30/);
+});
+
+Deno.test("connectors ftest with an unknown type exits 2 listing the known fixtures", async () => {
+  const { code, stderr } = await ftest(["nosuch"]);
+  assert.equal(code, 2);
+  assert.match(stderr, /no fixture for connector type "nosuch"; known: dir, mysql, postgresql, s3/);
+});
+
+/** The dir fixture, except its removal claims one more removed file than it deleted. */
+const lyingFixture: FtestFixture = {
+  ...dirFixture,
+  start: async (options) => {
+    const source = await dirFixture.start(options);
+    return {
+      configuration: source.configuration,
+      access: source.access,
+      load: (load) => source.load(load),
+      stop: () => source.stop(),
+      remove: async (remove) => {
+        const removed = await source.remove(remove);
+        return { ids: [...removed.ids, "0123456789abcdef0123456789abcdef"] };
+      },
+    };
+  },
+};
+
+Deno.test("an ftest whose expectation does not hold fails with expected versus actual", async () => {
+  const lines: string[] = [];
+  const { summary, failures } = await runFtest({
+    fixture: lyingFixture,
+    size: "small",
+    elasticsearch: es,
+    cli: cliCommand(),
+    print: (line) => lines.push(line),
+  });
+  assert.equal(summary.ok, false);
+  assert.equal(summary.deleted, 30);
+  assert.deepEqual(
+    failures.map((failure) => [failure.expected, failure.actual]),
+    [[31, 30], [269, 270]],
+  );
+  const output = lines.join("\n");
+  assert.match(output, /FAILED documents deleted by the second sync: expected 31, got 30/);
+  assert.match(
+    output,
+    /FAILED documents in search-ftest-dir-\w+ after the removal and second sync: expected 269, got 270/,
+  );
+  assert.match(
+    output,
+    /^FAILED: dir small: loaded 300, indexed 300, deleted 30, .*2 failed checks$/m,
+  );
+  assert.doesNotMatch(output, /\n\s+at /, "no stack trace");
+});
