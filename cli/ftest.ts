@@ -16,6 +16,7 @@ import {
   type FtestFixture,
   runFtest,
 } from "../lib/ftest/mod.ts";
+import type { ConnectorType } from "../lib/source/types.ts";
 import { CommandError, EXIT } from "./context.ts";
 
 /**
@@ -34,9 +35,15 @@ export function cliCommand(): string[] {
   ];
 }
 
-/** The `ftest` command; `fixtures` defaults to connectors/ftest_fixtures.ts (tests add theirs). */
+/**
+ * The `ftest` command; `fixtures` and `types` default to connectors/ftest_fixtures.ts and
+ * connectors/registry.ts (tests add their own).
+ */
 export function ftestCommand(
-  options: { fixtures?: ReadonlyMap<string, FtestFixture> } = {},
+  options: {
+    fixtures?: ReadonlyMap<string, FtestFixture>;
+    types?: ReadonlyMap<string, ConnectorType>;
+  } = {},
 ): CommandUnknownOpts {
   const fixtures = options.fixtures ?? FTEST_FIXTURES;
   return new Command("ftest")
@@ -71,7 +78,8 @@ export function ftestCommand(
           EXIT.couldNotStart,
         );
       }
-      if (!options.fixtures && !CONNECTOR_TYPES.has(serviceType)) {
+      const connectorType = (options.types ?? CONNECTOR_TYPES).get(serviceType);
+      if (!connectorType) {
         throw new CommandError(
           `ftest: connector type "${serviceType}" is not in this build (connectors/registry.ts)`,
           EXIT.couldNotStart,
@@ -84,6 +92,7 @@ export function ftestCommand(
       try {
         const result = await runFtest({
           fixture,
+          connectorType,
           size: flags.size as DatasetSize,
           keep: flags.keep ?? false,
           elasticsearch: elasticsearchAccess(flags),

@@ -9,6 +9,8 @@ import { CommandError, describeError, EXIT } from "./context.ts";
 import { ftestCommand } from "./ftest.ts";
 import { indexCommand } from "./index_cmd.ts";
 import { pendingCommand } from "./pending.ts";
+import { runCommand } from "./run.ts";
+import { syncCommand } from "./sync.ts";
 import { validateConfigCommand } from "./validate_config.ts";
 
 /** Builds the full command tree (exported for tests). */
@@ -19,8 +21,8 @@ export function program(): Command {
     )
     .version(VERSION, "-v, --version")
     .showHelpAfterError()
-    .addCommand(pendingCommand({ name: "run", summary: "run the connector service daemon" }))
-    .addCommand(pendingCommand({ name: "sync", summary: "run one sync job now and exit" }))
+    .addCommand(runCommand())
+    .addCommand(syncCommand())
     .addCommand(validateConfigCommand())
     .addCommand(
       pendingCommand({

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { Command } from "@commander-js/extra-typings";
+import { dirConnector } from "../connectors/dir/mod.ts";
 import { runQuickstart } from "../lib/ftest/quickstart.ts";
 import { cliCommand } from "./ftest.ts";
 
@@ -25,6 +26,7 @@ if (import.meta.main) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
   const url = Deno.env.get("CONNECTORS_FTEST_ES_URL");
   const result = await runQuickstart({
+    dirType: dirConnector,
     sampleDir: SAMPLE_DIR,
     cli: cliCommand(),
     elasticsearch: url

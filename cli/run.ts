@@ -9,7 +9,7 @@ import { ConfigError, formatProblem, requireConnectors } from "../lib/config/mod
 import { log } from "../lib/log/mod.ts";
 import { runService, stopOnSignals } from "../lib/service/mod.ts";
 import type { ConnectorType } from "../lib/source/types.ts";
-import { CommandError, commandContext, EXIT } from "./context.ts";
+import { commandContext, CommandError, EXIT } from "./context.ts";
 
 /** The `run` command; `types` is the connector registry (tests add their own types). */
 export function runCommand(

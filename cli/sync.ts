@@ -8,17 +8,19 @@
 import { Command } from "@commander-js/extra-typings";
 import { CONNECTOR_TYPES } from "../connectors/registry.ts";
 import { log } from "../lib/log/mod.ts";
-import { stopOnSignals, syncNow, SyncNotStarted } from "../lib/service/mod.ts";
+import { stopOnSignals, SyncNotStarted, syncNow } from "../lib/service/mod.ts";
 import type { ConnectorType } from "../lib/source/types.ts";
 import type { JobType } from "../lib/sync/types.ts";
-import { CommandError, commandContext, EXIT } from "./context.ts";
+import { commandContext, CommandError, EXIT } from "./context.ts";
 
 /** The `sync` command; `types` is the connector registry (tests add their own types). */
 export function syncCommand(
   options: { types?: ReadonlyMap<string, ConnectorType> } = {},
 ): Command {
   return new Command("sync")
-    .description("run one sync job now, in this process, and exit (0 completed, 1 error, 2 not started)")
+    .description(
+      "run one sync job now, in this process, and exit (0 completed, 1 error, 2 not started)",
+    )
     .requiredOption("--id <connector_id>", "the connector to sync")
     .option("--full", "full sync: everything, deleting what the source no longer has")
     .option("--incremental", "incremental sync (connectors that support it)")

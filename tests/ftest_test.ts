@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { cliCommand } from "../cli/ftest.ts";
 import { dirFixture } from "../connectors/dir/ftest.ts";
+import { dirConnector } from "../connectors/dir/mod.ts";
 import { type FtestFixture, runFtest } from "../lib/ftest/mod.ts";
 import { testElasticsearch } from "./support/servers.ts";
 
@@ -83,6 +84,7 @@ Deno.test("an ftest whose expectation does not hold fails with expected versus a
   const lines: string[] = [];
   const { summary, failures } = await runFtest({
     fixture: lyingFixture,
+    connectorType: dirConnector,
     size: "small",
     elasticsearch: es,
     cli: cliCommand(),
@@ -105,4 +107,21 @@ Deno.test("an ftest whose expectation does not hold fails with expected versus a
     /^FAILED: dir small: loaded 300, indexed 300, deleted 30, .*2 failed checks$/m,
   );
   assert.doesNotMatch(output, /\n\s+at /, "no stack trace");
+});
+
+Deno.test("deno task quickstart syncs the sample folder and finds files by a path word", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "quickstart"],
+    cwd: new URL("..", import.meta.url),
+    env: esEnv,
+    stdin: "null",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, `exit ${output.code}\n${stdout}\n${stderr}`);
+  assert.match(stdout, /full sync: completed, 11 documents indexed/);
+  assert.match(stdout, /search-quickstart-sample holds 11 documents\./);
+  assert.match(stdout, /Search for "sync" in file paths: 4 hits:/);
+  assert.match(stdout, /^ {2}operations\/sync-rules\.md$/m);
+  assert.match(stdout, /deno task connectors sync --id <connector id> --full -c config\.yml/);
 });

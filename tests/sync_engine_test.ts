@@ -33,6 +33,14 @@ const es = new EsClient({
   retryIntervalMs: 200,
 });
 
+// Spill files go here, so tests can check that every sync removes its own.
+const spillDir = await Deno.makeTempDir({ prefix: "sync-engine-test-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(spillDir, { recursive: true }));
+
+function assertNoSpillFiles(): void {
+  assert.deepEqual([...Deno.readDirSync(spillDir)].map((entry) => entry.name), []);
+}
+
 const logLines: string[] = [];
 configureLogging({ level: "INFO", write: (line) => logLines.push(line) });
 
@@ -79,6 +87,7 @@ function options(overrides: Partial<SyncOptions> & Pick<SyncOptions, "indexName"
     maxFileSize: 10 * 1024 * 1024,
     maxDeletionRatio: 0.5,
     allowMassDelete: false,
+    tempDir: spillDir,
     signal: new AbortController().signal,
     logger: new Logger({ index_name: overrides.indexName }),
     ...overrides,
@@ -171,6 +180,7 @@ Deno.test("full sync of 50k documents, then removals and changes are exact", asy
     );
     assert.equal(await count(index), plan.present);
     assert.equal(await count(index, { term: { version: 2 } }), plan.changed);
+    assertNoSpillFiles();
     const removedId = [...Array(N).keys()].find((i) => generatedState(i, shares) === -1)!;
     assert.equal(await getDoc(index, String(removedId)), undefined);
     const changedId = [...Array(N).keys()].find((i) => generatedState(i, shares) === 2)!;
@@ -207,6 +217,7 @@ Deno.test("mass-delete guard refuses and deletes nothing; allowMassDelete delete
     assert.equal(refused.result.stats.deleted_document_count, 0);
     assert.equal(refused.result.stats.indexed_document_count, plan.present);
     assert.equal(await count(index), 1000, "nothing deleted");
+    assertNoSpillFiles();
 
     const emptySource = await sync(index, { count: 0 }).catch((error) => error);
     assert.match(emptySource.message, /would delete 1000 of 1000 documents \(100%\)/);
@@ -445,6 +456,23 @@ Deno.test("access-control sync writes identities and sweeps stale ones", async (
   }
 });
 
+Deno.test("an access-control sync given the content index writes its ACL index", async () => {
+  const content = uniqueIndexName("sync-acl-name");
+  try {
+    const result = await runSync(options({
+      indexName: content,
+      source: generatedSource({ count: 0, accessControl: 3 }),
+      jobType: "access_control",
+    }));
+    assert.equal(result.stats.created, 3);
+    assert.equal(await count(`.search-acl-filter-${content}`), 3);
+    const exists = await es.request("HEAD", `/${content}`, { allow: [404] });
+    assert.equal(exists.status, 404, "the content index is not touched");
+  } finally {
+    await dropIndex(`.search-acl-filter-${content}`);
+  }
+});
+
 Deno.test("cancellation stops promptly with the counters so far", async () => {
   const index = uniqueIndexName("sync-cancel");
   try {
@@ -470,6 +498,7 @@ Deno.test("cancellation stops promptly with the counters so far", async () => {
     assert.ok(error.result.stats.indexed_document_count <= 5000);
     assert.ok(performance.now() - abortedAt < 2000, "stopped within 2 s of the abort");
     assert.ok(source.iterationClosed, "the source iterator was closed");
+    assertNoSpillFiles();
     assert.ok(performance.now() - started < 30_000);
   } finally {
     await dropIndex(index);

@@ -99,9 +99,11 @@ class MysqlData implements FixtureSource {
       this.#keys.set(table, generated.map((row) => String(row.id)));
       for (const row of generated) {
         if (!sampled.has(row.id)) continue;
+        // The engine sets `id` to the document id (as the reference does), hiding the column.
+        const { id: _id, ...columns } = row;
         samples.push({
           id: `${table}_${row.id}`,
-          fields: { ...row, Table: table },
+          fields: { ...columns, id: `${table}_${row.id}`, Table: table },
         });
       }
     }

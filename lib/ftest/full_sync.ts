@@ -5,7 +5,7 @@
  */
 import type { EsClient } from "../es/client.ts";
 import { runSyncProcess, type SyncProcessResult } from "./child_sync.ts";
-import { type JobCounts, latestJob } from "./connector.ts";
+import { connectorJobs, type JobCounts } from "./connector.ts";
 import { FtestError } from "./report.ts";
 
 /** Options for {@linkcode fullSync}. */
@@ -19,6 +19,8 @@ export interface FullSyncOptions {
   cwd: string;
   /** Reads the job document afterwards. */
   client: EsClient;
+  /** Jobs the connector had before this sync: it must add exactly one. */
+  jobsBefore: number;
   signal?: AbortSignal;
 }
 
@@ -48,10 +50,18 @@ export async function fullSync(options: FullSyncOptions): Promise<FullSyncResult
         process.tail.map((line) => `    ${line}`).join("\n"),
     );
   }
-  const job = await latestJob(options.client, options.connectorId);
-  if (!job || job.status !== "completed") {
+  const jobs = await connectorJobs(options.client, options.connectorId);
+  if (jobs.length !== options.jobsBefore + 1) {
     throw new FtestError(
-      `connectors sync exited 0 but the job is ${job ? job.status : "missing"}, expected completed`,
+      `connectors sync exited 0 but the connector has ${jobs.length} jobs, expected ${
+        options.jobsBefore + 1
+      }`,
+    );
+  }
+  const job = jobs[jobs.length - 1];
+  if (job.status !== "completed") {
+    throw new FtestError(
+      `connectors sync exited 0 but job ${job.id} is ${job.status}, expected completed`,
     );
   }
   return { process, job, peakMb: Math.round(process.peakRssBytes / 1024 / 1024 * 10) / 10 };

@@ -5,6 +5,7 @@
  * @module
  */
 import { relative } from "node:path";
+import type { ConnectorType } from "../source/types.ts";
 import { writeConfig } from "./config_file.ts";
 import { createFtestConnector, deleteFtestConnector } from "./connector.ts";
 import { clientFor, type ElasticsearchAccess, openElasticsearch } from "./elasticsearch.ts";
@@ -13,6 +14,8 @@ import { message, seconds, StepPrinter } from "./report.ts";
 
 /** Options for {@linkcode runQuickstart}. */
 export interface QuickstartOptions {
+  /** The `dir` connector type (from connectors/registry.ts). */
+  dirType: ConnectorType;
   /** The folder the `dir` connector syncs. */
   sampleDir: string;
   /** The argv prefix that runs the `connectors` CLI. */
@@ -69,9 +72,9 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     cleanups.push(() => Promise.resolve(client.close()));
     const connectorId = await steps.step("dir connector", async () => {
       const id = await createFtestConnector(client, {
-        serviceType: "dir",
+        type: options.dirType,
         indexName: QUICKSTART_INDEX,
-        configuration: { directory: options.sampleDir, pattern: "**/*.*" },
+        values: { directory: options.sampleDir, pattern: "**/*.*" },
       });
       cleanups.push(() => deleteFtestConnector(client, { id, index: QUICKSTART_INDEX }));
       return { value: id, detail: `${id} over ${options.sampleDir}` };
@@ -86,6 +89,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
         logFile: `${workdir}/sync.log`,
         cwd: workdir,
         client,
+        jobsBefore: 0,
         signal: options.signal,
       });
       return {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { EsClient } from "../es/client.ts";
+import type { ConnectorType } from "../source/types.ts";
 import { checkCount, checkGone, checkSamples } from "./checks.ts";
 import { writeConfig } from "./config_file.ts";
 import { createFtestConnector, deleteFtestConnector } from "./connector.ts";
@@ -29,6 +30,8 @@ import type { DatasetSize, FixtureSource, FtestFixture, LoadedData, RemovedData 
 /** Options for {@linkcode runFtest}. */
 export interface FtestOptions {
   fixture: FtestFixture;
+  /** The connector type the fixture tests (its schema and features go into the connector). */
+  connectorType: ConnectorType;
   size: DatasetSize;
   /** Leave every service, index and file in place and print how to reach them. */
   keep?: boolean;
@@ -75,6 +78,15 @@ class Ftest {
   readonly #rng: Rng;
   #workdir = "";
   #syncNumber = 0;
+  #stopped = false;
+  /** What `--keep` tells how to reach, filled in as the steps set it up. */
+  readonly #kept: {
+    es?: ElasticsearchHandle;
+    source?: FixtureSource;
+    index?: string;
+    connectorId?: string;
+    config?: string;
+  } = {};
 
   constructor(options: FtestOptions) {
     this.#options = options;
@@ -99,15 +111,17 @@ class Ftest {
         fixture.sizes[size]
       } documents): ${fixture.dataset}`,
     );
-    let completed = false;
+    let stopped = false;
     try {
       await this.#scenario();
-      completed = true;
     } catch (error) {
+      stopped = true;
       this.#steps.line(`ftest stopped: ${message(error)}`);
     }
-    this.#summary.ok = completed && this.#failures.length === 0;
-    if (!this.#options.keep) await this.#teardown();
+    this.#summary.ok = !stopped && this.#failures.length === 0;
+    if (this.#options.keep) await this.#printAccess();
+    else await this.#teardown();
+    this.#stopped = stopped;
     this.#printSummary();
     const result = { summary: this.#summary, failures: this.#failures };
     return this.#options.keep ? { ...result, teardown: () => this.#teardown() } : result;
@@ -118,27 +132,31 @@ class Ftest {
     this.#workdir = await Deno.makeTempDir({ prefix: `connectors-ftest-${fixture.serviceType}-` });
     this.#onCleanup("work folder", () => Deno.remove(this.#workdir, { recursive: true }));
     const es = await this.#step("Elasticsearch", () => this.#elasticsearch());
+    this.#kept.es = es;
     const client = clientFor(es);
     this.#onCleanup("client", () => Promise.resolve(client.close()));
     const source = await this.#step(`${fixture.serviceType} data source`, async () => {
       const source = await fixture.start({ workdir: this.#workdir });
       this.#onCleanup(`${fixture.serviceType} data source`, () => source.stop());
+      this.#kept.source = source;
       return { value: source, detail: "started" };
     });
     const loaded = await this.#step("load dataset", () => this.#load(source));
     const index = `search-ftest-${fixture.serviceType}-${crypto.randomUUID().slice(0, 8)}`;
     const connectorId = await this.#step("connector", async () => {
       const id = await createFtestConnector(client, {
-        serviceType: fixture.serviceType,
+        type: this.#options.connectorType,
         indexName: index,
-        configuration: source.configuration,
+        values: source.configuration,
       });
       this.#onCleanup("connector and index", () => deleteFtestConnector(client, { id, index }));
+      Object.assign(this.#kept, { index, connectorId: id });
       return { value: id, detail: `${id} writing to ${index}` };
     });
     const config = await this.#step("config file", async () => {
       const path = `${this.#workdir}/config.yml`;
       await writeConfig({ path, es, connectorId, serviceType: fixture.serviceType });
+      this.#kept.config = path;
       return { value: path, detail: path };
     });
     const first = await this.#step("full sync", () => this.#sync({ client, connectorId, config }));
@@ -198,7 +216,6 @@ class Ftest {
         detail: this.#verdict(`${count} documents, ${removed.ids.length} removed ids gone`),
       };
     });
-    if (this.#options.keep) await this.#printAccess({ es, source, index, connectorId, config });
   }
 
   async #elasticsearch(): Promise<{ value: ElasticsearchHandle; detail: string }> {
@@ -233,7 +250,8 @@ class Ftest {
     const result = await fullSync({
       ...options,
       cli: this.#options.cli,
-      logFile: `${this.#workdir}/sync-${++this.#syncNumber}.log`,
+      logFile: `${this.#workdir}/sync-${this.#syncNumber + 1}.log`,
+      jobsBefore: this.#syncNumber++,
       cwd: this.#workdir,
       signal: this.#options.signal,
     });
@@ -294,31 +312,22 @@ class Ftest {
    * For `--keep`: where everything is. Passwords go to a private file in the work folder, not
    * to the terminal.
    */
-  async #printAccess(
-    options: {
-      es: ElasticsearchHandle;
-      source: FixtureSource;
-      index: string;
-      connectorId: string;
-      config: string;
-    },
-  ): Promise<void> {
+  async #printAccess(): Promise<void> {
+    const { es, source, index, connectorId, config } = this.#kept;
+    if (!this.#workdir) return;
     const accessFile = `${this.#workdir}/access.txt`;
-    await Deno.writeTextFile(
-      accessFile,
-      [
-        `Elasticsearch ${options.es.url} user ${options.es.username} password ${options.es.password}`,
-        ...options.source.access,
-        "",
-      ].join("\n"),
-      { mode: 0o600 },
-    );
+    const secrets = [
+      ...(es ? [`Elasticsearch ${es.url} user ${es.username} password ${es.password}`] : []),
+      ...(source?.access ?? []),
+    ];
+    await Deno.writeTextFile(accessFile, secrets.join("\n") + "\n", { mode: 0o600 });
     const lines = [
       "--keep: everything stays up until you press Ctrl-C:",
-      `  Elasticsearch ${options.es.url} (user ${options.es.username}; passwords in ${accessFile})`,
-      `  content index ${options.index}, connector ${options.connectorId}`,
-      `  sync again: connectors sync --id ${options.connectorId} --full -c ${options.config}`,
-      `  work folder (data, sync logs): ${this.#workdir}`,
+      ...(es ? [`  Elasticsearch ${es.url} (user ${es.username})`] : []),
+      `  passwords and how to reach the data source: ${accessFile}`,
+      ...(index ? [`  content index ${index}, connector ${connectorId}`] : []),
+      ...(config ? [`  sync again: connectors sync --id ${connectorId} --full -c ${config}`] : []),
+      `  work folder (data, config, sync logs): ${this.#workdir}`,
     ];
     for (const line of lines) this.#steps.line(line);
   }
@@ -332,7 +341,8 @@ class Ftest {
         s.ok ? "PASSED" : "FAILED"
       }: ${s.connector} ${s.size}: loaded ${s.loaded}, indexed ${s.indexed}, ` +
         `deleted ${s.deleted}, ${s.docs_per_sec} docs/s, sync peak RSS ${s.peak_rss_mb} MiB` +
-        (s.ok ? "" : `, ${this.#failures.length} failed checks`),
+        (this.#failures.length ? `, ${this.#failures.length} failed checks` : "") +
+        (this.#stopped ? ", stopped before the end" : ""),
     );
   }
 }

@@ -15,6 +15,7 @@ import {
 } from "./defaults.ts";
 import { CONNECTORS_INDEX, SYNC_JOBS_INDEX } from "./mappings.ts";
 import {
+  DocumentNotFound,
   getStored,
   isoNow,
   type OccUpdateOptions,
@@ -31,6 +32,7 @@ import {
   type Stored,
   type SyncCursor,
   type SyncJobDoc,
+  type SyncKind,
   TERMINAL_JOB_STATUSES,
 } from "./types.ts";
 import { EsError } from "../es/client.ts";
@@ -318,10 +320,10 @@ export class ConnectorIndex {
    */
   async clearStaleSyncStatus(
     id: string,
-    stale: { jobType: JobType; message: string },
+    stale: { kind: SyncKind; message: string },
     options: { signal?: AbortSignal } = {},
   ): Promise<boolean> {
-    const fields = mirrorFields(stale.jobType);
+    const fields = mirrorFields(stale.kind === "content" ? "full" : "access_control");
     const written = await this.update(id, (current) => {
       if (current.doc[fields.status] !== "in_progress") return null;
       return { [fields.status]: "error", [fields.error]: stale.message };
@@ -345,7 +347,7 @@ export class ConnectorIndex {
         await this.update(id, () => ({ deleted: true, updated_at: isoNow() }), { signal });
         return true;
       } catch (error) {
-        if (error instanceof Error && error.name === "DocumentNotFound") return false;
+        if (error instanceof DocumentNotFound) return false;
         throw error;
       }
     }
@@ -381,9 +383,9 @@ async function deleteJobsOf(es: EsClient, connectorId: string, signal?: AbortSig
   let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const ndjson = batch.map((jobId) =>
-      JSON.stringify({ delete: { _index: SYNC_JOBS_INDEX, _id: jobId } })
-    ).join("\n") + "\n";
+    const ndjson =
+      batch.map((jobId) => JSON.stringify({ delete: { _index: SYNC_JOBS_INDEX, _id: jobId } }))
+        .join("\n") + "\n";
     batch = [];
     await es.request("POST", "/_bulk", { ndjson, signal });
   };

@@ -125,7 +125,9 @@ export function mirrorFields(jobType: JobType): MirrorFields {
   return {
     status: "last_sync_status",
     error: "last_sync_error",
-    scheduledAt: jobType === "full" ? "last_sync_scheduled_at" : "last_incremental_sync_scheduled_at",
+    scheduledAt: jobType === "full"
+      ? "last_sync_scheduled_at"
+      : "last_incremental_sync_scheduled_at",
   };
 }
 

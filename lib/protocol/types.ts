@@ -27,6 +27,14 @@ export type JobStatus =
   | "completed"
   | "error";
 
+/** Content syncs (full, incremental) or access-control syncs: each has its connector mirrors. */
+export type SyncKind = "content" | "access_control";
+
+/** The kind of sync a job type belongs to. */
+export function syncKind(jobType: JobType): SyncKind {
+  return jobType === "access_control" ? "access_control" : "content";
+}
+
 /** How a job was asked for. */
 export type TriggerMethod = "on_demand" | "scheduled";
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Logger } from "../log/mod.ts";
+import { featuresDoc } from "../protocol/mod.ts";
 import { type FilteringValidation, validateBasicRules } from "../rules/mod.ts";
 import {
   type ConnectorType,
@@ -12,28 +13,6 @@ import {
   type Source,
   upgradeConfiguration,
 } from "../source/mod.ts";
-
-/** The connector document's `features` object as Kibana reads it (brief §1.4). */
-export interface FeaturesDoc {
-  sync_rules: { basic: { enabled: boolean }; advanced: { enabled: boolean } };
-  document_level_security: { enabled: boolean };
-  incremental_sync: { enabled: boolean };
-  native_connector_api_keys: { enabled: boolean };
-}
-
-/** `features` for a connector of `type`. */
-export function featuresDoc(type: ConnectorType): FeaturesDoc {
-  const features = type.features;
-  return {
-    sync_rules: {
-      basic: { enabled: features.basicRules },
-      advanced: { enabled: features.advancedRules },
-    },
-    document_level_security: { enabled: features.documentLevelSecurity },
-    incremental_sync: { enabled: features.incrementalSync },
-    native_connector_api_keys: { enabled: false },
-  };
-}
 
 /** Fields of a connector document {@linkcode preparedFields} may change. */
 export interface PreparableConnector {
@@ -72,8 +51,10 @@ export function preparedFields(
       }
     }
   }
-  const features = featuresDoc(type);
-  if (!sameJson(connector.features, features)) update.features = features;
+  // Merged like ConnectorIndex.writeFeatures: keys of other writers are kept.
+  const storedFeatures = isObject(connector.features) ? connector.features : {};
+  const features = { ...storedFeatures, ...featuresDoc(type.features) };
+  if (!sameJson(storedFeatures, features)) update.features = features;
   if (!connector.service_type) update.service_type = type.serviceType;
   return update;
 }
@@ -112,6 +93,10 @@ export async function validateDraft(
     }
   }
   return { state: result.errors.length > 0 ? "invalid" : "valid", errors: result.errors };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

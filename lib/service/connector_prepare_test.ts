@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { configureLogging, Logger } from "../log/mod.ts";
 import { fullConfiguration } from "../source/mod.ts";
 import type { ConnectorType, Source } from "../source/types.ts";
-import { featuresDoc, preparedFields, validateDraft } from "./connector_prepare.ts";
+import { featuresDoc } from "../protocol/mod.ts";
+import { preparedFields, validateDraft } from "./connector_prepare.ts";
 
 const lines: string[] = [];
 configureLogging({ write: (line) => lines.push(line) });
@@ -34,8 +35,12 @@ Deno.test("empty configuration: full schema and needs_configuration, features wr
   });
   assert.deepEqual(update.configuration, fullConfiguration(type.configSchema));
   assert.equal(update.status, "needs_configuration");
-  assert.deepEqual(update.features, featuresDoc(type));
-  assert.equal((update.features as ReturnType<typeof featuresDoc>).incremental_sync.enabled, true);
+  assert.deepEqual(update.features, featuresDoc(type.features));
+  assert.equal(
+    (update.features as ReturnType<typeof featuresDoc> & { incremental_sync: { enabled: boolean } })
+      .incremental_sync.enabled,
+    true,
+  );
 });
 
 Deno.test("missing fields are added with values kept; an up-to-date document needs nothing", () => {
@@ -44,7 +49,7 @@ Deno.test("missing fields are added with values kept; an up-to-date document nee
   const update = preparedFields({
     connector: {
       configuration,
-      features: featuresDoc(type),
+      features: featuresDoc(type.features),
       service_type: "demo",
       status: "connected",
     },
@@ -58,7 +63,11 @@ Deno.test("missing fields are added with values kept; an up-to-date document nee
   assert.ok(lines.some((line) => /lacked port; added them/.test(line)));
   assert.deepEqual(
     preparedFields({
-      connector: { configuration: written, features: featuresDoc(type), service_type: "demo" },
+      connector: {
+        configuration: written,
+        features: featuresDoc(type.features),
+        service_type: "demo",
+      },
       type,
       logger,
     }),

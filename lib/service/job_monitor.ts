@@ -1,5 +1,5 @@
 /**
- * What runs beside a sync: every `checkIntervalMs` (5 s) it looks at the job document, so a
+ * What runs beside a sync: every `checkIntervalMs` (4 s) it looks at the job document, so a
  * cancel request is honoured within that time, and every `statsIntervalMs` (10 s) it writes
  * the counters and `last_seen`, so cleanup knows the worker is alive. Failures of either are
  * logged and retried at the next interval: a short Elasticsearch hiccup must not fail a sync.
@@ -8,8 +8,8 @@
 import type { Logger } from "../log/mod.ts";
 import { errorText, pause } from "./loop.ts";
 
-/** How often the job document is checked for a cancel request. */
-export const JOB_CHECK_INTERVAL_MS = 5_000;
+/** How often the job document is checked: a cancel request is honoured within 5 s. */
+export const JOB_CHECK_INTERVAL_MS = 4_000;
 /** How often counters and `last_seen` are written (reference `JOB_REPORTING_INTERVAL`). */
 export const JOB_STATS_INTERVAL_MS = 10_000;
 

@@ -4,6 +4,7 @@
  * problem is a {@linkcode JobSetupError} whose message tells the user what to fix.
  * @module
  */
+import { DEFAULT_PIPELINE, type JobConnectorSnapshot } from "../protocol/mod.ts";
 import { checkConfiguration, type ConfigValues, type ConnectorType } from "../source/mod.ts";
 import type { BasicRule, JobType, PipelineSettings } from "../sync/types.ts";
 
@@ -15,25 +16,11 @@ export class JobSetupError extends Error {
   }
 }
 
-/** The reference's `PIPELINE_DEFAULT`, used when the snapshot has no pipeline. */
-export const DEFAULT_PIPELINE: Readonly<PipelineSettings> = Object.freeze({
-  name: "search-default-ingestion",
-  extract_binary_content: true,
-  reduce_whitespace: true,
-  run_ml_inference: true,
-});
-
-/** Everything {@linkcode planJob} reads from a job document's `connector` snapshot. */
-export interface JobSnapshot {
-  id?: string;
-  service_type?: string | null;
-  index_name?: string | null;
-  language?: string | null;
-  configuration?: unknown;
+/** What {@linkcode planJob} reads: a job's `connector` snapshot, as written by any version. */
+export type JobSnapshot = Partial<Omit<JobConnectorSnapshot, "filtering" | "pipeline">> & {
   filtering?: unknown;
   pipeline?: Partial<PipelineSettings> | null;
-  sync_cursor?: unknown;
-}
+};
 
 /** The parts of a sync a job document decides. */
 export interface JobPlan {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { fullConfiguration } from "../source/mod.ts";
 import type { ConnectorType } from "../source/types.ts";
-import { DEFAULT_PIPELINE, JobSetupError, planJob } from "./job_plan.ts";
+import { DEFAULT_PIPELINE } from "../protocol/mod.ts";
+import { JobSetupError, planJob } from "./job_plan.ts";
 
 const type: ConnectorType = {
   serviceType: "demo",

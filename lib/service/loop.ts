@@ -5,7 +5,7 @@
  */
 import type { Logger } from "../log/mod.ts";
 import { sleep } from "../util/retry.ts";
-import type { ErrorBudget } from "./error_budget.ts";
+import { type ErrorBudget, TooManyServiceErrors } from "./error_budget.ts";
 
 /** Options for {@linkcode runLoop}. */
 export interface LoopOptions {
@@ -29,6 +29,7 @@ export async function runLoop(options: LoopOptions): Promise<void> {
     try {
       await options.tick();
     } catch (error) {
+      if (error instanceof TooManyServiceErrors) throw error;
       if (signal.aborted) break;
       logger.error(`${options.name} failed: ${errorText(error)}`);
       options.budget.record(error);

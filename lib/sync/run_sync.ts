@@ -8,6 +8,7 @@
 import { BulkSink } from "../es/bulk_sink.ts";
 import {
   ACCESS_CONTROL_INDEX_PREFIX,
+  accessControlIndexName,
   ensureAccessControlIndex,
   ensureContentIndex,
   pipelineExists,
@@ -57,7 +58,8 @@ type Operation = "index" | "update";
  * - `incremental`: sources with `changes()` apply their changes (no sweep); other sources with
  *   the incremental feature re-index only documents whose `_timestamp` differs from the stored
  *   one, then sweep deletions like a full sync.
- * - `access_control`: `accessControlDocs()` into `indexName`, with the same sweep.
+ * - `access_control`: `accessControlDocs()` into `.search-acl-filter-<index>` (`indexName` may
+ *   name the content index or the access-control index), with the same sweep.
  *
  * Throws {@linkcode SyncFailed} (with the counters so far) on any error, on the mass-delete
  * guard and on cancellation (`cancelled` true).
@@ -75,6 +77,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 class SyncRun {
   readonly #options: SyncOptions;
   readonly #signal: AbortSignal;
+  /** The index written: `indexName`, or its access-control index for ACL syncs. */
+  readonly #index: string;
   readonly #stats: SyncStats = emptyStats();
   readonly #warnings: string[] = [];
   readonly #failures: FailedDocument[] = [];
@@ -94,6 +98,10 @@ class SyncRun {
   constructor(options: SyncOptions) {
     this.#options = options;
     this.#signal = options.signal;
+    this.#index = options.jobType === "access_control" &&
+        !options.indexName.startsWith(ACCESS_CONTROL_INDEX_PREFIX)
+      ? accessControlIndexName(options.indexName)
+      : options.indexName;
     this.#downloads = new TaskPool(options.bulk.concurrentDownloads);
     const onProgress = options.onProgress;
     const stats = this.#stats;
@@ -111,7 +119,7 @@ class SyncRun {
     const progress = new ProgressLog({
       stats: this.#stats,
       logger: this.#options.logger,
-      index: this.#options.indexName,
+      index: this.#index,
     });
     progress.start();
     try {
@@ -167,15 +175,10 @@ class SyncRun {
   }
 
   async #prepareIndex(mode: Mode): Promise<void> {
-    const { es, indexName: index, logger, language, pipeline } = this.#options;
+    const { es, logger, language, pipeline } = this.#options;
+    const index = this.#index;
     const signal = this.#signal;
     if (mode === "access_control") {
-      if (!index.startsWith(ACCESS_CONTROL_INDEX_PREFIX)) {
-        throw new Error(
-          `access-control syncs write to ${ACCESS_CONTROL_INDEX_PREFIX}<index>, got index ` +
-            `${index}; pass accessControlIndexName(${index}) as indexName`,
-        );
-      }
       await ensureAccessControlIndex({ es, index, logger, signal });
       return;
     }
@@ -284,7 +287,8 @@ class SyncRun {
     stamps: (string | undefined)[],
   ): Promise<void> {
     if (ids.length === 0) return;
-    const { es, indexName: index } = this.#options;
+    const { es } = this.#options;
+    const index = this.#index;
     const stored = await storedTimestamps({ es, index, ids, signal: this.#signal });
     for (let i = 0; i < ids.length; i++) {
       if (stamps[i] !== undefined && stored[i] === stamps[i]) {
@@ -367,7 +371,8 @@ class SyncRun {
 
   async #sweep(mode: Mode): Promise<void> {
     if (this.#signal.aborted) throw abortReason(this.#signal);
-    const { es, indexName: index, maxDeletionRatio, allowMassDelete, logger } = this.#options;
+    const { es, maxDeletionRatio, allowMassDelete, logger } = this.#options;
+    const index = this.#index;
     let sink: BulkSink | undefined;
     try {
       await sweepDeletions({
@@ -394,7 +399,8 @@ class SyncRun {
   }
 
   #openSink(): BulkSink {
-    const { es, indexName: index, bulk: settings, logger } = this.#options;
+    const { es, bulk: settings, logger } = this.#options;
+    const index = this.#index;
     this.#sink = new BulkSink({
       es,
       index,
@@ -459,7 +465,7 @@ class SyncRun {
     if (error instanceof SyncFailed) return error;
     const cancelled = this.#signal.aborted;
     const message = cancelled
-      ? `sync of ${this.#options.indexName} was cancelled (${
+      ? `sync of ${this.#index} was cancelled (${
         abortReason(this.#signal).message
       }) after ${this.#stats.docs_extracted} documents`
       : errorMessage(error);

@@ -20,7 +20,7 @@
 import { ArrayCursor, type IdCursor, RunReader, RunWriter } from "./run_file.ts";
 
 /** Ids kept in memory before a run is written (about 5 MB of typical ids). */
-export const DEFAULT_BUFFER_SIZE = 20_000;
+export const DEFAULT_BUFFER_SIZE = 50_000;
 /** Most runs merged at once; more runs are first merged into bigger ones. */
 export const MAX_MERGE_WIDTH = 64;
 

@@ -36,7 +36,8 @@ import {
   loadBodies,
   waitForQuietCluster,
 } from "./raw_loader.ts";
-import { type BenchWorkspace, prepareConnector, runOurSync, type SyncRun } from "./our_sync.ts";
+import { type BenchConnector, createConnector, runOurSync, type SyncRun } from "./our_sync.ts";
+import { describeCpu, type PhaseCpu, startCpuMeter } from "./cpu_meter.ts";
 import { formatSummary, summarizeProfile } from "./cpu_profile.ts";
 import { appendHistory, type BenchResult, currentCommit, historyLine } from "./results.ts";
 
@@ -62,10 +63,26 @@ function option(name: string, fallback: number): number {
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-function describeRun(label: string, run: SyncRun, docs: number): string {
-  return `${label}: ${docs} docs in ${run.wallSeconds.toFixed(1)} s = ${
-    round(docs / run.wallSeconds)
-  } docs/s; CPU ${run.cpuSeconds.toFixed(1)} s; peak RSS ${round(run.peakRssBytes / MIB, 1)} MiB`;
+function describeRun(
+  label: string,
+  options: { run: SyncRun; docs: number; cpu: PhaseCpu },
+): string {
+  const { run, docs, cpu } = options;
+  return `${label}: ${docs} docs in ${run.wallSeconds.toFixed(1)} s (job ${
+    run.jobSeconds.toFixed(1)
+  } s) = ${round(docs / run.wallSeconds)} docs/s; sync CPU ${run.cpuSeconds.toFixed(1)} s; ` +
+    `peak RSS ${round(run.peakRssBytes / MIB, 1)} MiB; ${describeCpu(cpu)}`;
+}
+
+/** One measured `connectors sync`, with the CPU use of the machine and Elasticsearch. */
+async function measuredSync(
+  es: EsTarget,
+  options: { configPath: string; id: string; profileDir?: string },
+): Promise<{ run: SyncRun; cpu: PhaseCpu }> {
+  await waitForQuietCluster(es);
+  const meter = await startCpuMeter(es);
+  const run = await runOurSync(options);
+  return { run, cpu: await meter() };
 }
 
 /** config.yml of the bench: the cluster plus `elasticsearch.bulk` defaults (or the given values). */
@@ -115,7 +132,7 @@ async function main(): Promise<void> {
     say(`Elasticsearch ${esServer.version} on ${esServer.url}; PostgreSQL ${pg.version}`);
     const es: EsTarget = esServer;
     const psql: PsqlTarget = pg;
-    const workspace: BenchWorkspace = { dir, configPath: `${dir}/config.yml` };
+    const workspace = { dir, configPath: `${dir}/config.yml` };
     await Deno.writeTextFile(workspace.configPath, configYaml(esServer));
     const bulk = bulkSettingsFromConfig((await loadConfig(workspace.configPath)).config);
     say(
@@ -133,11 +150,11 @@ async function main(): Promise<void> {
     );
 
     // 1. Ours: a full sync of the table.
-    const pgConnector = {
+    const pgConnector: BenchConnector = {
       id: "bench-postgresql",
       serviceType: "postgresql",
       indexName: "search-bench-postgresql",
-      configuration: {
+      values: {
         host: pg.host,
         port: pg.port,
         username: pg.user,
@@ -147,10 +164,11 @@ async function main(): Promise<void> {
         tables: BENCH_TABLE,
       },
     };
-    await prepareConnector(workspace, pgConnector);
-    const full = await runOurSync(workspace, { id: pgConnector.id });
+    const { configPath } = workspace;
+    await createConnector(configPath, pgConnector);
+    const full = await measuredSync(es, { configPath, id: pgConnector.id });
     await expectCount(es, pgConnector.indexName, rows);
-    say(describeRun("full sync (ours)", full, rows));
+    say(describeRun("full sync (ours)", { ...full, docs: rows }));
 
     // 2a. Ceiling: the same documents, pre-serialized, sent by a minimal loader.
     await waitForQuietCluster(es);
@@ -161,21 +179,24 @@ async function main(): Promise<void> {
     const rawIndex = "bench-raw-ndjson";
     await copyIndexDefinition(es, { from: pgConnector.indexName, to: rawIndex });
     await waitForQuietCluster(es);
+    const rawMeter = await startCpuMeter(es);
     const rawSeconds = await loadBodies(es, {
       index: rawIndex,
       bodies: dump.bodies,
       concurrency: bulk.maxConcurrency,
     });
+    const rawCpu = await rawMeter();
     await expectCount(es, rawIndex, rows);
     await esJson(es, { method: "DELETE", path: `/${rawIndex}` });
     const rawIngest = rows / rawSeconds;
     say(
       `ceiling (a) raw NDJSON ingest: ${dump.docs} docs, ${round(dump.bytes / MB, 1)} MB in ${
         rawSeconds.toFixed(1)
-      } s = ${round(rawIngest)} docs/s, ${round(dump.bytes / MB / rawSeconds, 1)} MB/s`,
+      } s = ${round(rawIngest)} docs/s, ${round(dump.bytes / MB / rawSeconds, 1)} MB/s; ${
+        describeCpu(rawCpu)
+      }`,
     );
-
-    dump.bodies.length = 0; // about 1.3 GB at 1M rows: not needed any more
+    dump.bodies.length = 0; // about 1.5 GB at 1M rows: not needed any more
 
     // 2b. Ceiling: the raw read of the same rows.
     const readSeconds = await timeRawRead(psql);
@@ -188,65 +209,71 @@ async function main(): Promise<void> {
 
     // 3. The nightly re-sync: 1% changed, 1% deleted.
     const change = await applyNightlyChange(psql);
-    await waitForQuietCluster(es);
-    const resync = await runOurSync(workspace, { id: pgConnector.id });
+    const resync = await measuredSync(es, { configPath, id: pgConnector.id });
     await expectCount(es, pgConnector.indexName, change.remaining);
     say(
-      `${describeRun("re-sync after 1% changed, 1% deleted", resync, change.remaining)} ` +
+      `${
+        describeRun("re-sync after 1% changed, 1% deleted", { ...resync, docs: change.remaining })
+      } ` +
         `(${change.updated} updated, ${change.deleted} deleted)`,
     );
 
     // 4. A directory of small files.
     const filesDir = `${dir}/files`;
     const fileBytes = await createSmallFiles(filesDir, { files });
-    const dirConnector = {
+    const dirConnector: BenchConnector = {
       id: "bench-dir",
       serviceType: "dir",
       indexName: "search-bench-dir",
-      configuration: { directory: filesDir, pattern: "**/*.txt" },
+      values: { directory: filesDir, pattern: "**/*.txt" },
     };
-    await prepareConnector(workspace, dirConnector);
-    await waitForQuietCluster(es);
-    const dirRun = await runOurSync(workspace, { id: dirConnector.id });
+    await createConnector(configPath, dirConnector);
+    const dirSync = await measuredSync(es, { configPath, id: dirConnector.id });
     await expectCount(es, dirConnector.indexName, files);
     say(
-      `${describeRun("dir sync of small files", dirRun, files)} (${round(fileBytes / MB, 1)} MB)`,
+      `${describeRun("dir sync of small files", { ...dirSync, docs: files })} (${
+        round(fileBytes / MB, 1)
+      } MB)`,
     );
 
     // Optional: where the time of a full sync goes.
     if (profile) {
       const profileDir = `${dir}/profile`;
       const profiled = { ...pgConnector, id: "bench-profile", indexName: "search-bench-profile" };
-      await prepareConnector(workspace, profiled);
-      await waitForQuietCluster(es);
-      const run = await runOurSync(workspace, { id: profiled.id, profileDir });
-      say(describeRun("profiled full sync (slower: profiler on)", run, change.remaining));
+      await createConnector(configPath, profiled);
+      const run = await measuredSync(es, { configPath, id: profiled.id, profileDir });
+      say(describeRun("profiled full sync (profiler on)", { ...run, docs: change.remaining }));
       for await (const entry of Deno.readDir(profileDir)) {
         const text = await Deno.readTextFile(`${profileDir}/${entry.name}`);
         console.log(formatSummary(summarizeProfile(JSON.parse(text))));
       }
     }
 
-    const oursPerSec = rows / full.wallSeconds;
+    const oursPerSec = rows / full.run.wallSeconds;
     const ceiling = Math.min(rawIngest, rawRead);
     const result: BenchResult = {
       rows,
       docs_per_sec: round(oursPerSec),
       ceiling_docs_per_sec: round(ceiling),
       ratio_to_ceiling: round(oursPerSec / ceiling, 3),
-      resync_docs_per_sec: round(change.remaining / resync.wallSeconds),
-      peak_rss_mb: round(full.peakRssBytes / MIB, 1),
+      resync_docs_per_sec: round(change.remaining / resync.run.wallSeconds),
+      peak_rss_mb: round(full.run.peakRssBytes / MIB, 1),
     };
     const details = {
-      mb_per_sec: round(dump.bytes / MB / full.wallSeconds, 2),
-      cpu_seconds: round(full.cpuSeconds, 1),
+      mb_per_sec: round(dump.bytes / MB / full.run.wallSeconds, 2),
+      job_seconds: round(full.run.jobSeconds, 1),
+      cpu_seconds: round(full.run.cpuSeconds, 1),
+      es_cpu_seconds: round(full.cpu.esCpuSeconds, 1),
+      machine_busy: round(full.cpu.machineBusy, 2),
       raw_ingest_docs_per_sec: round(rawIngest),
+      raw_ingest_es_cpu_seconds: round(rawCpu.esCpuSeconds, 1),
+      raw_ingest_machine_busy: round(rawCpu.machineBusy, 2),
       raw_read_rows_per_sec: round(rawRead),
-      resync_peak_rss_mb: round(resync.peakRssBytes / MIB, 1),
-      resync_cpu_seconds: round(resync.cpuSeconds, 1),
+      resync_peak_rss_mb: round(resync.run.peakRssBytes / MIB, 1),
+      resync_cpu_seconds: round(resync.run.cpuSeconds, 1),
       dir_files: files,
-      dir_docs_per_sec: round(files / dirRun.wallSeconds),
-      dir_peak_rss_mb: round(dirRun.peakRssBytes / MIB, 1),
+      dir_docs_per_sec: round(files / dirSync.run.wallSeconds),
+      dir_peak_rss_mb: round(dirSync.run.peakRssBytes / MIB, 1),
       bulk_chunk_size: bulk.chunkSize,
       bulk_max_mib: round(bulk.chunkMaxBytes / MIB, 1),
       bulk_concurrency: bulk.maxConcurrency,

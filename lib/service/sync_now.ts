@@ -1,0 +1,242 @@
+/**
+ * `connectors sync`: one job of one connector, now, in this process. Everything that would make
+ * the job pointless or harmful is checked before a job document exists, so a refused start
+ * leaves no trace: a missing or unconfigured connector, invalid configuration or rules, and
+ * another running job of the same kind (overlapping cron runs).
+ * @module
+ */
+import type { Config } from "../config/mod.ts";
+import type { EsClient } from "../es/client.ts";
+import { esClientFromConfig } from "../es/from_config.ts";
+import type { Logger } from "../log/mod.ts";
+import {
+  ACTIVE_JOB_STATUSES,
+  activeFilter,
+  type ConnectorDoc,
+  ConnectorIndex,
+  ensureProtocolIndices,
+  mirrorFields,
+  pipelineOf,
+  type Stored,
+  SyncJobIndex,
+  syncKind,
+} from "../protocol/mod.ts";
+import type { ConnectorType } from "../source/types.ts";
+import type { JobType } from "../sync/types.ts";
+import { sleep } from "../util/retry.ts";
+import { preparedFields } from "./connector_prepare.ts";
+import { JobSetupError, planJob } from "./job_plan.ts";
+import { type JobOutcome, runJob } from "./job_runner.ts";
+import { errorText } from "./loop.ts";
+import { checkVersion, PreflightError, waitForElasticsearch } from "./preflight.ts";
+import { jobIntervals } from "./service_settings.ts";
+
+/** The job could not start; `connectors sync` exits 2 with this message. */
+export class SyncNotStarted extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SyncNotStarted";
+  }
+}
+
+/** Options of {@linkcode syncNow}. */
+export interface SyncNowOptions {
+  config: Config;
+  /** Client with the global credentials (protocol indices). */
+  es: EsClient;
+  caCerts?: string;
+  types: ReadonlyMap<string, ConnectorType>;
+  connectorId: string;
+  jobType: JobType;
+  allowMassDelete?: boolean;
+  logger: Logger;
+  /** SIGINT/SIGTERM: the job ends `suspended`. */
+  signal: AbortSignal;
+}
+
+/** How long a sync-status mirror must stay `in_progress` without a running job to be stale. */
+export const STALE_MARKER_RECHECK_MS = 2_000;
+
+/**
+ * Runs one job and returns how it ended; throws {@linkcode SyncNotStarted} when it could not
+ * start.
+ *
+ * @example
+ * ```ts
+ * const outcome = await syncNow({ config, es, types, connectorId: "abc", jobType: "full", logger, signal });
+ * console.log(outcome.summary); // job ... (full) completed in 3.2 s: 10 created, ...
+ * ```
+ */
+export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
+  const { config, es, connectorId, jobType, signal } = options;
+  const logger = options.logger.child({ connector_id: connectorId });
+  await preflight(options);
+  const connectors = new ConnectorIndex(es);
+  const jobs = new SyncJobIndex(es);
+
+  let connector = await connectors.get(connectorId, { signal });
+  if (!connector || connector.doc.deleted) {
+    const listed = config.connectors.some((entry) => entry.connector_id === connectorId);
+    throw new SyncNotStarted(
+      `connector "${connectorId}" does not exist in .elastic-connectors` +
+        (listed ? " (config.yml lists it)" : "") +
+        `; create it in Kibana or with \`connectors connector create\`, or fix the id`,
+    );
+  }
+  const type = connectorType(connector, options);
+  connector = await prepare(connectors, connector, { type, logger, signal });
+  const status = connector.doc.status;
+  if (status === "created" || status === "needs_configuration") {
+    throw new SyncNotStarted(
+      `connector "${connectorId}" is not configured yet (status ${status}); set its ` +
+        `configuration in Kibana or with \`connectors connector configure\``,
+    );
+  }
+  try {
+    planJob({ snapshot: wouldBeSnapshot(connector), jobType, types: options.types });
+  } catch (error) {
+    if (error instanceof JobSetupError) {
+      throw new SyncNotStarted(`connector "${connectorId}": ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+  await ensureIdle({ connectors, jobs, connector, jobType, signal, logger });
+
+  const job = await jobs.create({ connector, jobType, triggerMethod: "on_demand" }, { signal });
+  const entry = config.connectors.find((item) => item.connector_id === connectorId);
+  const contentEs = entry?.api_key
+    ? esClientFromConfig(config, { connector: entry, caCerts: options.caCerts })
+    : es;
+  try {
+    const outcome = await runJob(job, {
+      connectors,
+      jobs,
+      contentEs,
+      config,
+      types: options.types,
+      logger: options.logger,
+      stopSignal: signal,
+      allowMassDelete: options.allowMassDelete,
+      intervals: jobIntervals(config),
+    });
+    if (outcome.status === "not_started") {
+      // Our own on-demand job must not run later behind the user's back.
+      await jobs.requestCancel(job.id).catch(() => {});
+      throw new SyncNotStarted(`connector "${connectorId}": ${outcome.error}`);
+    }
+    return outcome;
+  } finally {
+    if (contentEs !== es) contentEs.close();
+  }
+}
+
+async function preflight(options: SyncNowOptions): Promise<void> {
+  const { es, config, signal } = options;
+  try {
+    const info = await waitForElasticsearch({ es, config, logger: options.logger, signal });
+    for (const warning of checkVersion(info).warnings) options.logger.warn(warning);
+    await ensureProtocolIndices(es, { signal });
+  } catch (error) {
+    if (error instanceof PreflightError) throw new SyncNotStarted(error.message, { cause: error });
+    if (signal.aborted) throw new SyncNotStarted("stopped before the job started");
+    throw new SyncNotStarted(
+      `cannot prepare the connector indices in Elasticsearch: ${errorText(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function connectorType(
+  connector: Stored<ConnectorDoc>,
+  options: SyncNowOptions,
+): ConnectorType {
+  const entry = options.config.connectors.find((item) => item.connector_id === connector.id);
+  const serviceType = connector.doc.service_type || entry?.service_type || "";
+  const type = options.types.get(serviceType);
+  if (!type) {
+    const known = [...options.types.keys()].sort().join(", ");
+    throw new SyncNotStarted(
+      `connector "${connector.id}" has service_type "${serviceType}", which this build does ` +
+        `not serve (known: ${known}); fix the connector's service_type`,
+    );
+  }
+  return type;
+}
+
+/** Writes the schema, upgrades and features the daemon would write, so a first sync works. */
+async function prepare(
+  connectors: ConnectorIndex,
+  connector: Stored<ConnectorDoc>,
+  options: { type: ConnectorType; logger: Logger; signal: AbortSignal },
+): Promise<Stored<ConnectorDoc>> {
+  const written = await connectors.update(connector.id, (current) => {
+    const fields = preparedFields({
+      connector: current.doc,
+      type: options.type,
+      logger: options.logger,
+    });
+    return Object.keys(fields).length > 0 ? fields as Partial<ConnectorDoc> : null;
+  }, { signal: options.signal });
+  return written ?? connector;
+}
+
+/** The snapshot `SyncJobIndex.create` will copy, to check it before creating the job. */
+function wouldBeSnapshot(connector: Stored<ConnectorDoc>) {
+  return {
+    id: connector.id,
+    service_type: connector.doc.service_type,
+    index_name: connector.doc.index_name,
+    language: connector.doc.language ?? null,
+    configuration: connector.doc.configuration,
+    filtering: activeFilter(connector.doc),
+    pipeline: pipelineOf(connector.doc),
+  };
+}
+
+/**
+ * Refuses when a job of the same kind runs for this connector. A sync-status mirror left
+ * `in_progress` by a process that died is repaired, but only after a second look
+ * {@linkcode STALE_MARKER_RECHECK_MS} later (searches lag writes by up to a second).
+ */
+async function ensureIdle(
+  options: {
+    connectors: ConnectorIndex;
+    jobs: SyncJobIndex;
+    connector: Stored<ConnectorDoc>;
+    jobType: JobType;
+    signal: AbortSignal;
+    logger: Logger;
+  },
+): Promise<void> {
+  const { connectors, jobs, jobType, signal } = options;
+  const id = options.connector.id;
+  const kind = syncKind(jobType);
+  const kindTypes: JobType[] = kind === "content" ? ["full", "incremental"] : ["access_control"];
+  const statusField = mirrorFields(jobType).status;
+  const refuseIfRunning = async () => {
+    for await (
+      const running of jobs.byConnector(id, {
+        statuses: ACTIVE_JOB_STATUSES,
+        jobTypes: kindTypes,
+      }, { signal })
+    ) {
+      throw new SyncNotStarted(
+        `connector "${id}" already runs ${running.doc.job_type} job ${running.id} ` +
+          `(status ${running.doc.status}); try again when it has ended`,
+      );
+    }
+  };
+  await refuseIfRunning();
+  if (options.connector.doc[statusField] !== "in_progress") return;
+  await sleep(STALE_MARKER_RECHECK_MS, signal);
+  const again = await connectors.get(id, { signal });
+  await refuseIfRunning();
+  if (again?.doc[statusField] !== "in_progress" || again.seqNo !== options.connector.seqNo) return;
+  const repaired = await connectors.clearStaleSyncStatus(id, {
+    kind,
+    message: "The previous sync was interrupted (its process stopped); marked as failed.",
+  }, { signal });
+  if (repaired) {
+    options.logger.warn(`the connector said a ${kind} sync was running, but none was; repaired`);
+  }
+}
