@@ -36,7 +36,9 @@ export function connectorApiKeyRequest(index: string): Record<string, unknown> {
 
 /** Creates the connector's API key with the client's (basic-auth) credentials. */
 export async function createConnectorApiKey(es: EsClient, index: string): Promise<ConnectorApiKey> {
-  const { body } = await es.request<{ id: string; name: string; api_key: string; encoded?: string }>(
+  const { body } = await es.request<
+    { id: string; name: string; api_key: string; encoded?: string }
+  >(
     "POST",
     "/_security/api_key",
     { body: connectorApiKeyRequest(index) },

@@ -16,7 +16,7 @@ export function appendConnectorEntry(
   options: { entry: ConnectorEntry; path: string },
 ): string {
   const { entry, path } = options;
-  const doc = YAML.parseDocument(text);
+  const doc: YAML.Document = YAML.parseDocument(text);
   if (doc.errors.length > 0) {
     // First line only: the rest quotes the file, which may hold secrets.
     const reason = doc.errors[0].message.split("\n")[0];

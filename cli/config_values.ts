@@ -27,7 +27,9 @@ export function parseSetOptions(pairs: readonly string[]): RawValues {
   for (const pair of pairs) {
     const at = pair.indexOf("=");
     if (at <= 0) {
-      throw new CommandError(`--set ${JSON.stringify(pair)}: expected key=value, e.g. --set port=3306`);
+      throw new CommandError(
+        `--set ${JSON.stringify(pair)}: expected key=value, e.g. --set port=3306`,
+      );
     }
     values[pair.slice(0, at).trim()] = pair.slice(at + 1);
   }
@@ -69,7 +71,7 @@ export interface AppliedValues {
   /** The configuration to store: every schema field, the given values coerced. */
   configuration: Record<string, unknown>;
   /** `configured` when every required value is present and valid, else `needs_configuration`. */
-  status: ConnectorStatus;
+  status: Extract<ConnectorStatus, "configured" | "needs_configuration">;
   /** What still keeps the connector from `configured`, one line each. */
   missing: string[];
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { type ConnectorEntry } from "../lib/config/mod.ts";
+import type { ConnectorEntry } from "../lib/config/mod.ts";
 import {
   accessControlIndexName,
   ensureContentIndex,
@@ -14,8 +14,8 @@ import {
 import { LANGUAGES } from "../lib/es/content_index_settings.ts";
 import { log } from "../lib/log/mod.ts";
 import {
-  ConnectorIndex,
   type ConnectorDoc,
+  ConnectorIndex,
   defaultScheduling,
   ensureProtocolIndices,
   type JobType,
@@ -42,7 +42,7 @@ import {
 } from "./config_values.ts";
 import { confirm } from "./confirm.ts";
 import { connectorType, findConnector, knownConnectorType } from "./connector_lookup.ts";
-import { commandContext, type CommandContext, CommandError } from "./context.ts";
+import { type CommandContext, commandContext, CommandError } from "./context.ts";
 import { indexNameProblem } from "./index_name.ts";
 import {
   cell,
@@ -219,8 +219,18 @@ export function connectorCommand(): Command {
       collect,
       [] as string[],
     )
-    .option("--enable <type>", "enable the schedule of a job type (repeatable)", collect, [] as string[])
-    .option("--disable <type>", "disable the schedule of a job type (repeatable)", collect, [] as string[])
+    .option(
+      "--enable <type>",
+      "enable the schedule of a job type (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--disable <type>",
+      "disable the schedule of a job type (repeatable)",
+      collect,
+      [] as string[],
+    )
     .option("-c, --config <path>", "config file", "config.yml")
     .action(async (id, options) => {
       const values = await givenValues(options);
@@ -422,7 +432,9 @@ function scheduleChanges(
     try {
       parseCron(interval);
     } catch (error) {
-      if (error instanceof CronError) throw new CommandError(`--schedule ${jobType}: ${error.message}`);
+      if (error instanceof CronError) {
+        throw new CommandError(`--schedule ${jobType}: ${error.message}`);
+      }
       throw error;
     }
     changes.push({ jobType, interval });

@@ -85,7 +85,8 @@ export function ftestCommand(
           EXIT.couldNotStart,
         );
       }
-      const human = flags.json ? (line: string) => console.error(line) : console.log;
+      // Human lines; after the JSON summary (the last line of stdout) they go to stderr.
+      let human = flags.json ? (line: string) => console.error(line) : console.log;
       const abort = new AbortController();
       const stop = () => abort.abort();
       for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
@@ -98,10 +99,11 @@ export function ftestCommand(
           elasticsearch: elasticsearchAccess(flags),
           cli: cliCommand(),
           seed: flags.seed,
-          print: human,
+          print: (line) => human(line),
           signal: abort.signal,
         });
         console.log(JSON.stringify(result.summary));
+        human = (line) => console.error(line);
         if (result.teardown) {
           if (!abort.signal.aborted) {
             console.error("press Ctrl-C to stop everything and clean up");

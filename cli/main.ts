@@ -5,10 +5,11 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { VERSION } from "../lib/version.ts";
+import { connectorCommand } from "./connector_cmd.ts";
 import { CommandError, describeError, EXIT } from "./context.ts";
 import { ftestCommand } from "./ftest.ts";
 import { indexCommand } from "./index_cmd.ts";
-import { pendingCommand } from "./pending.ts";
+import { jobCommand } from "./job_cmd.ts";
 import { runCommand } from "./run.ts";
 import { syncCommand } from "./sync.ts";
 import { validateConfigCommand } from "./validate_config.ts";
@@ -24,13 +25,8 @@ export function program(): Command {
     .addCommand(runCommand())
     .addCommand(syncCommand())
     .addCommand(validateConfigCommand())
-    .addCommand(
-      pendingCommand({
-        name: "connector",
-        summary: "create, list, show, configure and delete connectors",
-      }),
-    )
-    .addCommand(pendingCommand({ name: "job", summary: "start, list, view and cancel sync jobs" }))
+    .addCommand(connectorCommand())
+    .addCommand(jobCommand())
     .addCommand(indexCommand())
     .addCommand(ftestCommand());
 }

@@ -20,16 +20,28 @@ export function printJson(value: unknown): void {
 /** A `name: value` pair, or a heading (value undefined) whose following pairs are indented. */
 export type FieldLine = [name: string, value?: unknown];
 
-/** Prints `name: value` lines with values aligned; nulls print as `-`. */
+/**
+ * Prints `name: value` lines, values aligned among the top-level lines and within each
+ * heading's indented lines; nulls print as `-`.
+ */
 export function printFields(lines: FieldLine[], write: (line: string) => void = console.log): void {
-  const width = Math.max(...lines.map(([name]) => name.length)) + 1;
-  for (const [name, value] of lines) {
-    if (value === undefined && !name.startsWith(" ")) {
-      write(`${name}:`);
-      continue;
+  const indented = (name: string) => name.startsWith(" ");
+  const isHeading = ([name, value]: FieldLine) => value === undefined && !indented(name);
+  const widths = lines.map(([name], at) => {
+    let width = 0;
+    for (let i = at; i >= 0 && !isHeading(lines[i]); i--) {
+      if (indented(lines[i][0]) !== indented(name)) continue;
+      width = Math.max(width, lines[i][0].length);
     }
-    write(`${`${name}:`.padEnd(width + 1)}${cell(value)}`.trimEnd());
-  }
+    for (let i = at + 1; i < lines.length && !isHeading(lines[i]); i++) {
+      if (indented(lines[i][0]) === indented(name)) width = Math.max(width, lines[i][0].length);
+    }
+    return width;
+  });
+  lines.forEach(([name, value], at) => {
+    if (isHeading([name, value])) write(`${name}:`);
+    else write(`${`${name}:`.padEnd(widths[at] + 2)}${cell(value)}`.trimEnd());
+  });
 }
 
 /** A value as a single table cell or field value: `-` for null, JSON for objects. */

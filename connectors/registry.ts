@@ -6,9 +6,10 @@
 import type { ConnectorType } from "../lib/source/types.ts";
 import { dirConnector } from "./dir/mod.ts";
 import { mysqlConnector } from "./mysql/mod.ts";
+import { postgresqlConnector } from "./postgresql/mod.ts";
 import { s3Connector } from "./s3/mod.ts";
 
 /** Every connector type this build serves, by `service_type`. */
 export const CONNECTOR_TYPES: ReadonlyMap<string, ConnectorType> = new Map(
-  [dirConnector, mysqlConnector, s3Connector].map((type) => [type.serviceType, type]),
+  [dirConnector, mysqlConnector, postgresqlConnector, s3Connector].map((type) => [type.serviceType, type]),
 );

@@ -434,6 +434,21 @@ Deno.test("validateConfig names a missing database, schema or tables", async () 
   }
 });
 
+Deno.test("a configured table that does not exist is skipped with a warning", async () => {
+  const { docs, warnings } = await fullSync(source({ tables: "types, ghost" }));
+  assert.equal(docs.length, 1);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /table "ghost" not found in schema/);
+});
+
+Deno.test("rule queries run read-only", async () => {
+  const t = await createTable("guarded", "id int PRIMARY KEY");
+  await admin.unsafe(`INSERT INTO ${t} VALUES (1)`);
+  const rules = [{ tables: ["guarded"], query: `DELETE FROM ${t} RETURNING *` }];
+  await assert.rejects(fullSync(source(), rules), /read-only transaction/);
+  assert.equal(await admin.unsafe(`SELECT count(*)::int AS n FROM ${t}`).then((r) => r[0].n), 1);
+});
+
 Deno.test("throughput: 100k rows through docs()", async () => {
   const t = await createTable(
     "bulk",

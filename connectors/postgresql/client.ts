@@ -37,6 +37,8 @@ export function openPool(settings: PostgresSettings, options: { max?: number } =
       TimeZone: "UTC",
       IntervalStyle: "iso_8601",
       extra_float_digits: 1,
+      // Rule queries run here too: a query that writes fails instead of changing data.
+      default_transaction_read_only: true,
     },
     types: postgresTypes(),
   }) as unknown as Sql;

@@ -10,6 +10,7 @@ import {
   type RuleProblem,
   type Source,
   type SourceChange,
+  type SourceDocument,
   type SourceItem,
   type SyncContext,
   type SyncCursor,
@@ -317,7 +318,16 @@ export class PostgresSource implements Source {
     if (tables.length === 0) {
       context.warn(`no tables to sync in schema "${schema}" of database "${database}"`);
     }
+    const existing = this.#s.tables.length > 0
+      ? await this.#catalog("listing tables", (sql) => listRelations(sql, schema), context.signal)
+      : new Set(tables);
     for (const table of tables) {
+      if (!existing.has(table)) {
+        context.warn(
+          `table "${table}" not found in schema "${schema}" and was skipped: check 'Comma-separated list of tables'`,
+        );
+        continue;
+      }
       const keys = await this.#catalog(
         `reading the primary key of "${table}"`,
         (sql) => primaryKey(sql, { schema, table }),
@@ -338,7 +348,7 @@ export class PostgresSource implements Source {
     read: ReadContext,
     rule: SqlQueryRule,
     context: SyncContext,
-  ): AsyncGenerator<import("../../lib/source/types.ts").SourceDocument> {
+  ): AsyncGenerator<SourceDocument> {
     const { schema } = this.#s;
     const prefix = fieldPrefix({ schema, tables: rule.tables });
     let keys = rule.id_columns ?? [];

@@ -220,6 +220,9 @@ async function ensureIdle(
         jobTypes: kindTypes,
       }, { signal })
     ) {
+      // Searches lag writes by up to a second: trust only the realtime document.
+      const current = await jobs.get(running.id, { signal });
+      if (!current || !ACTIVE_JOB_STATUSES.includes(current.doc.status)) continue;
       throw new SyncNotStarted(
         `connector "${id}" already runs ${running.doc.job_type} job ${running.id} ` +
           `(status ${running.doc.status}); try again when it has ended`,
