@@ -42,7 +42,7 @@ import {
 } from "./config_values.ts";
 import { confirm } from "./confirm.ts";
 import { connectorType, findConnector, knownConnectorType } from "./connector_lookup.ts";
-import { type CommandContext, commandContext, CommandError } from "./context.ts";
+import { type CommandContext, commandContext, CommandError, describeError } from "./context.ts";
 import { indexNameProblem } from "./index_name.ts";
 import {
   cell,
@@ -58,7 +58,7 @@ import { printTable } from "./table.ts";
 
 const JOB_TYPES: readonly JobType[] = ["full", "incremental", "access_control"];
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** The `connector` command group. */
 export function connectorCommand(): Command {
@@ -73,7 +73,7 @@ export function connectorCommand(): Command {
     .option("--name <name>", "connector name (default: the index name)")
     .option("--language <code>", "language of the content index analyzers, e.g. en, fr")
     .option("--from-file <path>", "JSON or YAML file of configuration field -> value")
-    .option("--set <key=value>", "configuration value (repeatable)", collect, [] as string[])
+    .option("--set <key=value>", "configuration value (repeatable)", collect)
     .option("--create-api-key", "create an API key limited to this connector's indices")
     .option("--update-config", "append the connector to the config file's connectors list")
     .option("-c, --config <path>", "config file", "config.yml")
@@ -99,6 +99,14 @@ export function connectorCommand(): Command {
             "Elasticsearch does not let an API key create a key with its own privileges",
         );
       }
+      if (options.updateConfig) {
+        // Refuse a config file we could not edit before anything is created.
+        const placeholder = { connector_id: "check", service_type: type.serviceType };
+        appendConnectorEntry(await Deno.readTextFile(options.config), {
+          entry: placeholder,
+          path: options.config,
+        });
+      }
       const created = await createConnector(context, {
         type,
         index,
@@ -115,11 +123,22 @@ export function connectorCommand(): Command {
           service_type: type.serviceType,
           api_key: created.apiKey?.encoded,
         };
-        const text = await Deno.readTextFile(options.config);
-        await Deno.writeTextFile(
-          options.config,
-          appendConnectorEntry(text, { entry, path: options.config }),
-        );
+        try {
+          const text = await Deno.readTextFile(options.config);
+          await Deno.writeTextFile(
+            options.config,
+            appendConnectorEntry(text, { entry, path: options.config }),
+          );
+        } catch (error) {
+          const key = created.apiKey
+            ? `; its API key ${created.apiKey.id} cannot be shown again: invalidate it and ` +
+              `create a new one`
+            : "";
+          throw new CommandError(
+            `created connector ${created.connector.id}, but could not add it to ` +
+              `${options.config}: ${describeError(error)}${key}`,
+          );
+        }
         configNote = `added to ${options.config} (connectors list)`;
       }
       const { doc } = created.connector;
@@ -212,24 +231,21 @@ export function connectorCommand(): Command {
     .description("set configuration values and schedules of a connector")
     .argument("<id>", "connector id")
     .option("--from-file <path>", "JSON or YAML file of configuration field -> value")
-    .option("--set <key=value>", "configuration value (repeatable)", collect, [] as string[])
+    .option("--set <key=value>", "configuration value (repeatable)", collect)
     .option(
       "--schedule <type=cron>",
       "Quartz cron of a job type, e.g. full='0 0 3 * * ?' (repeatable)",
       collect,
-      [] as string[],
     )
     .option(
       "--enable <type>",
       "enable the schedule of a job type (repeatable)",
       collect,
-      [] as string[],
     )
     .option(
       "--disable <type>",
       "disable the schedule of a job type (repeatable)",
       collect,
-      [] as string[],
     )
     .option("-c, --config <path>", "config file", "config.yml")
     .action(async (id, options) => {
@@ -315,9 +331,9 @@ export function connectorCommand(): Command {
 }
 
 /** `--from-file` values overridden by `--set` values. */
-async function givenValues(options: { fromFile?: string; set: string[] }): Promise<RawValues> {
+async function givenValues(options: { fromFile?: string; set?: string[] }): Promise<RawValues> {
   const fromFile = options.fromFile ? await readValuesFile(options.fromFile) : {};
-  return { ...fromFile, ...parseSetOptions(options.set) };
+  return { ...fromFile, ...parseSetOptions(options.set ?? []) };
 }
 
 function checkLanguage(language: string | undefined): string | null {
@@ -416,10 +432,10 @@ type ScheduleChange =
 
 /** `--schedule`, `--enable` and `--disable`, checked (job types, cron syntax). */
 function scheduleChanges(
-  options: { schedule: string[]; enable: string[]; disable: string[] },
+  options: { schedule?: string[]; enable?: string[]; disable?: string[] },
 ): ScheduleChange[] {
   const changes: ScheduleChange[] = [];
-  for (const item of options.schedule) {
+  for (const item of options.schedule ?? []) {
     const at = item.indexOf("=");
     if (at <= 0) {
       throw new CommandError(
@@ -439,10 +455,10 @@ function scheduleChanges(
     }
     changes.push({ jobType, interval });
   }
-  for (const name of options.enable) {
+  for (const name of options.enable ?? []) {
     changes.push({ jobType: checkJobType(name, "--enable"), enabled: true });
   }
-  for (const name of options.disable) {
+  for (const name of options.disable ?? []) {
     changes.push({ jobType: checkJobType(name, "--disable"), enabled: false });
   }
   return changes;

@@ -1,13 +1,14 @@
 /**
  * `connectors run`: the daemon. Serves the connectors of config.yml until SIGINT or SIGTERM,
- * then suspends running jobs (a later run resumes them) and exits 0.
+ * then suspends running jobs (a later run resumes them) and exits 0. Exits 2 when it cannot
+ * start (config, Elasticsearch unreachable), 1 when too many errors stopped it.
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
 import { CONNECTOR_TYPES } from "../connectors/registry.ts";
 import { ConfigError, formatProblem, requireConnectors } from "../lib/config/mod.ts";
 import { log } from "../lib/log/mod.ts";
-import { runService, stopOnSignals } from "../lib/service/mod.ts";
+import { PreflightError, runService, stopOnSignals } from "../lib/service/mod.ts";
 import type { ConnectorType } from "../lib/source/types.ts";
 import { commandContext, CommandError, EXIT } from "./context.ts";
 
@@ -36,6 +37,11 @@ export function runCommand(
           logger: log,
           signal: stop.signal,
         });
+      } catch (error) {
+        if (error instanceof PreflightError) {
+          throw new CommandError(error.message, EXIT.couldNotStart);
+        }
+        throw error;
       } finally {
         stop.dispose();
         context.es.close();

@@ -121,7 +121,10 @@ Deno.test("deno task quickstart syncs the sample folder and finds files by a pat
   assert.equal(output.code, 0, `exit ${output.code}\n${stdout}\n${stderr}`);
   assert.match(stdout, /full sync: completed, 11 documents indexed/);
   assert.match(stdout, /search-quickstart-sample holds 11 documents\./);
-  assert.match(stdout, /Search for "sync" in file paths: 4 hits:/);
+  // 4 hits where the index has Kibana's analyzers (path.delimiter splits "sync-rules.md"),
+  // 2 on a cluster without them.
+  assert.match(stdout, /Search for "sync" in file paths: [24] hits:/);
   assert.match(stdout, /^ {2}operations\/sync-rules\.md$/m);
+  assert.match(stdout, /^ {2}faq\/why-did-a-sync-delete-documents\.txt$/m);
   assert.match(stdout, /deno task connectors sync --id <connector id> --full -c config\.yml/);
 });

@@ -228,9 +228,83 @@ Deno.test({
       const took = Date.now() - asked;
       assert.ok(took <= 5_000, `canceled after ${took} ms`);
       assert.ok(canceled.doc.canceled_at);
-      const connector = (await kit.connectors.get(id))!.doc;
-      assert.equal(connector.last_sync_status, "canceled");
-      assert.equal(connector.status, "connected");
+      const connector = await waitForConnector(
+        kit,
+        id,
+        "the connector mirror",
+        (doc) => doc.last_sync_status !== "in_progress",
+      );
+      assert.equal(connector.doc.last_sync_status, "canceled");
+      assert.equal(connector.doc.status, "connected");
+    } finally {
+      await daemon.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "catch-up: five missed hourly runs give one job and the latest occurrence as marker",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { id, indexName } = names("daemon-catch-up");
+    await createTestConnector(kit, { id, indexName, values: { count: 2 } });
+    const fiveHoursAgo = new Date(Date.now() - 5 * 3600_000);
+    await kit.connectors.update(id, (current) => ({
+      scheduling: { ...current.doc.scheduling, full: { enabled: true, interval: "0 0 * * * ?" } },
+      last_sync_scheduled_at: fiveHoursAgo.toISOString(),
+    }));
+    const startedAt = Date.now();
+    const daemon = startDaemon(serviceConfig(server, { connectorIds: [id] }));
+    try {
+      await waitFor("the caught-up job to complete", async () => {
+        const jobs = await jobsOf(kit, id);
+        return jobs.some((job) => job.doc.status === "completed") ? true : undefined;
+      });
+    } finally {
+      await daemon.stop();
+    }
+    const jobs = await jobsOf(kit, id);
+    assert.equal(jobs.length, 1, "one job, not a burst");
+    const marker = new Date((await kit.connectors.get(id))!.doc.last_sync_scheduled_at!);
+    // The latest top of the hour when the daemon looked (the test may straddle an hour).
+    const hours = [startedAt, Date.now()].map((ms) => Math.floor(ms / 3600_000) * 3600_000);
+    assert.ok(hours.includes(marker.getTime()), `marker ${marker.toISOString()}`);
+  },
+});
+
+Deno.test({
+  name: "cleanup repairs a connector left in_progress with no running job, and fails orphans",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { id, indexName } = names("daemon-stale");
+    await createTestConnector(kit, { id, indexName });
+    await kit.connectors.update(id, () => ({ last_sync_status: "in_progress" }));
+    const ghost = names("daemon-ghost");
+    const ghostConnector = await createTestConnector(kit, {
+      id: ghost.id,
+      indexName: ghost.indexName,
+    });
+    const orphan = await kit.jobs.create({
+      connector: ghostConnector,
+      jobType: "full",
+      triggerMethod: "on_demand",
+    });
+    await kit.connectors.delete(ghost.id, { hard: false });
+    const daemon = startDaemon(
+      serviceConfig(server, { connectorIds: [id], service: { job_cleanup_interval: 0.5 } }),
+    );
+    try {
+      const repaired = await waitForConnector(
+        kit,
+        id,
+        "the repair",
+        (doc) => doc.last_sync_status === "error",
+      );
+      assert.match(repaired.doc.last_sync_error ?? "", /interrupted/);
+      const failed = await waitForJob(kit, orphan.id, "orphan failed", (d) => d.status === "error");
+      assert.match(failed.doc.error ?? "", /no longer exists/);
     } finally {
       await daemon.stop();
     }
@@ -258,7 +332,13 @@ Deno.test({
     const killed = startChildDaemon(config);
     const job = await startJob(id);
     try {
-      await waitForJob(kit, job.id, "progress", (doc) => doc.indexed_document_count > 0);
+      // A stats write after the claim: the worker was alive and reporting.
+      await waitForJob(
+        kit,
+        job.id,
+        "a progress report",
+        (doc) => doc.status === "in_progress" && doc.last_seen! > doc.started_at!,
+      );
     } finally {
       killed.child.kill("SIGKILL");
       await killed.child.status;

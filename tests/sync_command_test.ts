@@ -154,4 +154,22 @@ Deno.test("--allow-mass-delete lets a full sync delete more than max_deletion_ra
   assert.equal(await indexCount(indexName), 2);
 });
 
+Deno.test("SIGINT during a sync suspends the job and exits 1", async () => {
+  const { id, config } = await setUp("sync-sigint", { count: 60, delay_ms: 100 });
+  const child = spawnCli(["sync", "--id", id, "--full", "-c", config]);
+  const output = child.output();
+  const [job] = await waitFor("the job to run", async () => {
+    const jobs = await jobsOf(kit, id);
+    return jobs[0]?.doc.status === "in_progress" ? jobs : undefined;
+  });
+  const signalled = Date.now();
+  child.kill("SIGINT");
+  const result = await output;
+  assert.ok(Date.now() - signalled < 10_000);
+  assert.equal(result.code, 1, new TextDecoder().decode(result.stderr));
+  assert.match(new TextDecoder().decode(result.stdout), /\(full\) suspended in /);
+  assert.equal((await kit.jobs.get(job.id))!.doc.status, "suspended");
+  assert.equal((await kit.connectors.get(id))!.doc.last_sync_status, "suspended");
+});
+
 globalThis.addEventListener("unload", () => kit.es.close());

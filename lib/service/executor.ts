@@ -74,10 +74,9 @@ export class JobExecutor {
       if (!pool.hasRoom || stopSignal.aborted) break;
       const connectorId = job.doc.connector?.id;
       if (pool.has(job.id) || busy.has(connectorId)) continue;
-      if (!(await this.#shouldRun(job))) continue;
       // One job per connector and kind at a time; the next waits for a later tick.
       busy.add(connectorId);
-      pool.tryStart(job.id, () => this.#run(job));
+      if (await this.#shouldRun(job)) pool.tryStart(job.id, () => this.#run(job));
     }
   }
 

@@ -99,7 +99,14 @@ export async function runJob(job: Stored<SyncJobDoc>, options: RunJobOptions): P
   const cursor = jobType === "incremental" ? connector.doc.sync_cursor ?? null : null;
   const claimed = await jobs.claim(job.id, { syncCursor: cursor });
   if (!claimed) return notStarted("another worker claimed it first");
-  if (!(await connectors.markSyncStarted(connectorId, jobType))) {
+  let marked: boolean;
+  try {
+    marked = await connectors.markSyncStarted(connectorId, jobType);
+  } catch (error) {
+    await releaseJob(jobs, job.id, job.doc.status).catch(() => {});
+    throw error;
+  }
+  if (!marked) {
     await releaseJob(jobs, job.id, job.doc.status);
     return notStarted(`another ${jobType} job of this connector is running`);
   }

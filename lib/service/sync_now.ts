@@ -20,6 +20,7 @@ import {
   type Stored,
   SyncJobIndex,
   syncKind,
+  WAITING_JOB_STATUSES,
 } from "../protocol/mod.ts";
 import type { ConnectorType } from "../source/types.ts";
 import type { JobType } from "../sync/types.ts";
@@ -120,8 +121,12 @@ export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
       intervals: jobIntervals(config),
     });
     if (outcome.status === "not_started") {
-      // Our own on-demand job must not run later behind the user's back.
-      await jobs.requestCancel(job.id).catch(() => {});
+      // Our own on-demand job must not run later behind the user's back; one a running
+      // service claimed meanwhile is left to it.
+      await jobs.terminate(job.id, {
+        status: "canceled",
+        onlyIf: (doc) => WAITING_JOB_STATUSES.includes(doc.status),
+      }).catch(() => {});
       throw new SyncNotStarted(`connector "${connectorId}": ${outcome.error}`);
     }
     return outcome;

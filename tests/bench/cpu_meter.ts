@@ -13,6 +13,24 @@ export interface PhaseCpu {
   machineBusy: number;
   /** CPU seconds Elasticsearch used. */
   esCpuSeconds: number;
+  /** CPU seconds PostgreSQL used (postmaster and its exited backends). */
+  pgCpuSeconds: number;
+  /** CPU seconds the bench process itself used (the raw loader runs in it). */
+  benchCpuSeconds: number;
+}
+
+/** USER_HZ: `/proc/<pid>/stat` counts CPU time in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * `utime + stime` (fields 14-15) of a process, plus `cutime + cstime` (16-17, its reaped
+ * children's) when `withChildren`.
+ */
+function cpuTicks(pid: number | "self", withChildren: boolean): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const indices = withChildren ? [11, 12, 13, 14] : [11, 12];
+  return indices.reduce((sum, index) => sum + Number(fields[index]), 0);
 }
 
 /** Busy and total ticks summed over all cores, from the `cpu` line of `/proc/stat`. */
@@ -39,27 +57,35 @@ async function esCpuMs(es: EsTarget): Promise<number> {
  * const { machineBusy, esCpuSeconds } = await done();
  * ```
  */
-export async function startCpuMeter(es: EsTarget): Promise<() => Promise<PhaseCpu>> {
+export async function startCpuMeter(
+  options: { es: EsTarget; postmasterPid: number },
+): Promise<() => Promise<PhaseCpu>> {
   const read = () => machineTicks(Deno.readTextFileSync("/proc/stat"));
-  const esBefore = await esCpuMs(es);
+  const esBefore = await esCpuMs(options.es);
+  const pgBefore = cpuTicks(options.postmasterPid, true);
+  const benchBefore = cpuTicks("self", false);
   const before = read();
   const started = performance.now();
   return async () => {
     const after = read();
-    const esAfter = await esCpuMs(es);
+    const benchAfter = cpuTicks("self", false);
+    const pgAfter = cpuTicks(options.postmasterPid, true);
+    const esAfter = await esCpuMs(options.es);
     return {
       seconds: (performance.now() - started) / 1000,
       machineBusy: (after.busy - before.busy) / Math.max(1, after.total - before.total),
       esCpuSeconds: (esAfter - esBefore) / 1000,
+      pgCpuSeconds: (pgAfter - pgBefore) / TICKS_PER_SECOND,
+      benchCpuSeconds: (benchAfter - benchBefore) / TICKS_PER_SECOND,
     };
   };
 }
 
-/** E.g. `machine 97% busy; Elasticsearch 120.3 CPU s`. */
+/** E.g. `CPU s: Elasticsearch 120.3, PostgreSQL 4.1, machine 230.0 (97% busy)`. */
 export function describeCpu(cpu: PhaseCpu): string {
-  return `machine ${Math.round(cpu.machineBusy * 100)}% busy; Elasticsearch ${
-    cpu.esCpuSeconds.toFixed(1)
-  } CPU s`;
+  return `CPU s: Elasticsearch ${cpu.esCpuSeconds.toFixed(1)}, PostgreSQL ${
+    cpu.pgCpuSeconds.toFixed(1)
+  }, machine ${machineCpuSeconds(cpu).toFixed(1)} (${Math.round(cpu.machineBusy * 100)}% busy)`;
 }
 
 /** CPU seconds of the whole machine in a phase (busy share × cores × seconds). */

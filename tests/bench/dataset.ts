@@ -217,6 +217,28 @@ SELECT (SELECT count(*) FROM updated) || ' ' || (SELECT count(*) FROM deleted)`,
   return { updated, deleted, remaining: Number(count.trim()) };
 }
 
+/** The table of the warm-up sync: the first rows of {@linkcode BENCH_TABLE}, same columns. */
+export const WARMUP_TABLE = "bench_warmup";
+
+/** Creates {@linkcode WARMUP_TABLE} from the first `rows` rows of the bench table. */
+export async function createWarmupTable(target: PsqlTarget, rows: number): Promise<void> {
+  await psql(target, {
+    sql: `DROP TABLE IF EXISTS ${WARMUP_TABLE};
+CREATE TABLE ${WARMUP_TABLE} AS SELECT * FROM ${BENCH_TABLE} WHERE id <= ${rows};
+ALTER TABLE ${WARMUP_TABLE} ADD PRIMARY KEY (id);`,
+  });
+}
+
+/**
+ * The postmaster's pid (first line of `postmaster.pid` in the data directory): its CPU
+ * counters include every backend that has exited, such as a finished sync's connections.
+ */
+export async function postmasterPid(target: PsqlTarget): Promise<number> {
+  const dataDir = (await psql(target, { sql: "SHOW data_directory" })).trim();
+  const text = await Deno.readTextFile(`${dataDir}/postmaster.pid`);
+  return Number(text.split("\n")[0]);
+}
+
 /** Seconds `COPY (SELECT * FROM table) TO STDOUT` takes with the output discarded: the source's floor. */
 export async function timeRawRead(target: PsqlTarget): Promise<number> {
   const started = performance.now();

@@ -30,6 +30,16 @@ export interface SyncRun extends ProcessUsage {
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /**
+ * The `--v8-flags` of deno.json's `connectors` task, so the child runs with the V8 settings
+ * users get from `deno task connectors` and the compiled binary.
+ */
+export async function shippedV8Flags(): Promise<string[]> {
+  const denoJson = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const task = String(denoJson.tasks?.connectors ?? "");
+  return task.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+}
+
+/**
  * Creates `connector` in `.elastic-connectors` (status `configured`), with its type's full
  * configuration schema and the given values, using the cluster and credentials of
  * `configPath`.
@@ -76,6 +86,7 @@ export async function runOurSync(
     args: [
       "run",
       "--allow-all",
+      ...await shippedV8Flags(),
       ...profile,
       `${ROOT}cli/main.ts`,
       "sync",
