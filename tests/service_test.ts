@@ -28,7 +28,7 @@ import {
 import { SERVICE_TEST_USERS, serviceSourceActivity } from "./support/service_source.ts";
 
 const server = await testElasticsearch();
-const kit = serviceKit(server);
+const kit = await serviceKit(server);
 captureLogs();
 
 function names(label: string) {

@@ -18,7 +18,7 @@ import {
 } from "./support/service_fixtures.ts";
 
 const server = await testElasticsearch();
-const kit = serviceKit(server);
+const kit = await serviceKit(server);
 
 async function setUp(label: string, values = {}, options: { empty?: boolean } = {}) {
   const indexName = uniqueIndexName(label);

@@ -10,6 +10,7 @@ import { configureLogging, Logger } from "../../lib/log/mod.ts";
 import {
   type ConnectorDoc,
   ConnectorIndex,
+  ensureProtocolIndices,
   type Stored,
   type SyncJobDoc,
   SyncJobIndex,
@@ -26,12 +27,17 @@ export interface ServiceTestKit {
   jobs: SyncJobIndex;
 }
 
-/** A client with the test cluster's credentials, and the protocol indices over it. */
-export function serviceKit(server: TestElasticsearch): ServiceTestKit {
+/**
+ * A client with the test cluster's credentials, and the protocol indices over it. The indices
+ * are created first, as the service's preflight does: a document written before would make
+ * Elasticsearch create them with dynamic mappings.
+ */
+export async function serviceKit(server: TestElasticsearch): Promise<ServiceTestKit> {
   const es = new EsClient({
     host: server.url,
     auth: { username: server.username, password: server.password },
   });
+  await ensureProtocolIndices(es);
   return { es, connectors: new ConnectorIndex(es), jobs: new SyncJobIndex(es) };
 }
 
