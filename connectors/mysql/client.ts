@@ -85,8 +85,10 @@ const TRANSIENT = new Set([
 
 /** True for errors that a retry on a new connection may cure. */
 export function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return typeof code === "string" && TRANSIENT.has(code);
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (typeof code === "string") return TRANSIENT.has(code);
+  // mysql2 raises this without a code when a query meets a connection the server just killed.
+  return typeof message === "string" && message.includes("connection is in closed state");
 }
 
 /**

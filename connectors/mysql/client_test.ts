@@ -39,5 +39,6 @@ Deno.test("connectionError names the field to fix and never the password", () =>
     /did not answer within 5 s/,
   );
   assert.ok(isTransient({ code: "PROTOCOL_CONNECTION_LOST" }));
+  assert.ok(isTransient(new Error("Can't add new command when connection is in closed state")));
   assert.ok(!isTransient({ code: "ER_PARSE_ERROR" }));
 });
