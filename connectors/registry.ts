@@ -11,5 +11,7 @@ import { s3Connector } from "./s3/mod.ts";
 
 /** Every connector type this build serves, by `service_type`. */
 export const CONNECTOR_TYPES: ReadonlyMap<string, ConnectorType> = new Map(
-  [dirConnector, mysqlConnector, postgresqlConnector, s3Connector].map((type) => [type.serviceType, type]),
+  [dirConnector, mysqlConnector, postgresqlConnector, s3Connector].map((
+    type,
+  ) => [type.serviceType, type]),
 );
