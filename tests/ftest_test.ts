@@ -1,6 +1,6 @@
 /**
- * `connectors ftest` end to end on the `dir` fixture (no extra server to start), reusing the
- * suite's Elasticsearch, and a fixture that lies about its removal to prove that a missing
+ * `connectors ftest` end to end on every fixture at small size, reusing the suite's
+ * Elasticsearch, and a fixture that lies about its removal to prove that a missing
  * deletion fails the ftest with expected versus actual.
  * @module
  */
@@ -55,6 +55,25 @@ Deno.test("connectors ftest dir --size small --json passes with exact counts", a
   assert.match(stderr, /\[\d+\] verify: ok, 270 documents, 30 removed ids gone/);
   assert.match(stderr, /PASSED: dir small: loaded 300, indexed 300, deleted 30/);
 });
+
+// The other fixtures start their own data source (PostgreSQL, MariaDB, S3Proxy) on free ports.
+const SMALL_EXPECTED: Record<string, { loaded: number; deleted: number }> = {
+  postgresql: { loaded: 1003, deleted: 21 },
+  mysql: { loaded: 1000, deleted: 20 },
+  s3: { loaded: 300, deleted: 23 },
+};
+for (const [type, expected] of Object.entries(SMALL_EXPECTED)) {
+  Deno.test(`connectors ftest ${type} --size small passes with exact counts`, async () => {
+    const { code, stdout, stderr } = await ftest([type, "--size", "small", "--json"]);
+    assert.equal(code, 0, `exit ${code}\n${stderr}`);
+    const summary = JSON.parse(stdout.trim());
+    assert.equal(summary.connector, type);
+    assert.equal(summary.loaded, expected.loaded);
+    assert.equal(summary.indexed, expected.loaded);
+    assert.equal(summary.deleted, expected.deleted);
+    assert.equal(summary.ok, true);
+  });
+}
 
 Deno.test("connectors ftest with an unknown type exits 2 listing the known fixtures", async () => {
   const { code, stderr } = await ftest(["nosuch"]);
