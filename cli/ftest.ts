@@ -17,6 +17,7 @@ import {
   runFtest,
 } from "../lib/ftest/mod.ts";
 import type { ConnectorType } from "../lib/source/types.ts";
+import { V8_FLAGS } from "../lib/version.ts";
 import { CommandError, EXIT } from "./context.ts";
 
 /**
@@ -29,6 +30,7 @@ export function cliCommand(): string[] {
     Deno.execPath(),
     "run",
     "--allow-all",
+    `--v8-flags=${V8_FLAGS}`,
     "--config",
     fileURLToPath(new URL("../deno.json", import.meta.url)),
     fileURLToPath(new URL("./main.ts", import.meta.url)),
