@@ -4,9 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import { basicAuth, testElasticsearch, uniqueIndexName } from "./support/servers.ts";
+import { basicAuth, testElasticsearch, testEsClient, uniqueIndexName } from "./support/servers.ts";
 import { startEs429Proxy } from "./support/es_429_proxy.ts";
-import { EsClient } from "../lib/es/client.ts";
+import type { EsClient } from "../lib/es/client.ts";
 import { BulkSink } from "../lib/es/bulk_sink.ts";
 import { TooManyErrors } from "../lib/es/error_monitor.ts";
 import {
@@ -17,6 +17,8 @@ import {
 } from "../lib/es/content_index.ts";
 import { configureLogging, Logger } from "../lib/log/mod.ts";
 import type { BulkSettings, SyncStats } from "../lib/sync/types.ts";
+import { emptyStats } from "../lib/sync/stats.ts";
+import { testBulkSettings } from "./support/bulk_settings.ts";
 
 const es = await testElasticsearch();
 const json = { ...basicAuth(es), "content-type": "application/json" };
@@ -26,51 +28,17 @@ configureLogging({ level: "DEBUG", format: "text", write: (line) => lines.push(l
 const logger = new Logger({ index_name: "bulk-sink-test" });
 
 function settings(overrides: Partial<BulkSettings> = {}): BulkSettings {
-  return {
-    chunkSize: 500,
+  return testBulkSettings({
     chunkMaxBytes: 3 * 1024 * 1024,
     maxConcurrency: 5,
-    maxTextDocumentBytes: 3 * 1024 * 1024,
-    concurrentDownloads: 10,
     maxRetries: 3,
     retryIntervalMs: 5,
-    enableOperationsLogging: false,
-    errorMonitor: {
-      enabled: true,
-      maxTotalErrors: 1000,
-      maxConsecutiveErrors: 10,
-      maxErrorRate: 0.15,
-      errorWindowSize: 100,
-      errorQueueSize: 10,
-    },
     ...overrides,
-  };
-}
-
-function newStats(): SyncStats {
-  return {
-    indexed_document_count: 0,
-    deleted_document_count: 0,
-    indexed_document_volume_bytes: 0,
-    created: 0,
-    updated: 0,
-    deleted: 0,
-    noop: 0,
-    failed: 0,
-    docs_extracted: 0,
-    docs_filtered: 0,
-    docs_skipped_unchanged: 0,
-    docs_dropped_too_large: 0,
-    retries: 0,
-  };
+  });
 }
 
 function client(url = es.url): EsClient {
-  return new EsClient({
-    host: url,
-    auth: { username: es.username, password: es.password },
-    retryIntervalMs: 5,
-  });
+  return testEsClient(es, { host: url, retryIntervalMs: 5 });
 }
 
 async function call(method: string, path: string, body?: unknown): Promise<Response> {
@@ -104,7 +72,7 @@ function sinkFor(
     pipeline?: string;
   },
 ): { sink: BulkSink; stats: SyncStats } {
-  const stats = options.stats ?? newStats();
+  const stats = options.stats ?? emptyStats();
   const sink = new BulkSink({
     es: options.es ?? client(),
     index: options.index,

@@ -5,23 +5,23 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { EsClient } from "../lib/es/client.ts";
 import {
   type ConnectorDoc,
   ConnectorIndex,
   type SyncJobDoc,
   SyncJobIndex,
 } from "../lib/protocol/mod.ts";
-import { testElasticsearch, testPostgres, uniqueIndexName } from "./support/servers.ts";
+import {
+  testElasticsearch,
+  testEsClient,
+  testPostgres,
+  uniqueIndexName,
+} from "./support/servers.ts";
 import { collectStderr, waitFor } from "./support/service_fixtures.ts";
 
 const server = await testElasticsearch();
 const postgres = await testPostgres();
-const es = new EsClient({
-  host: server.url,
-  auth: { username: server.username, password: server.password },
-  maxRetries: 1,
-});
+const es = testEsClient(server, { maxRetries: 1 });
 const connectors = new ConnectorIndex(es);
 const jobs = new SyncJobIndex(es);
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));

@@ -13,14 +13,10 @@ import {
   type SyncJobDoc,
   SyncJobIndex,
 } from "../lib/protocol/mod.ts";
-import { testElasticsearch, uniqueIndexName } from "./support/servers.ts";
+import { testElasticsearch, testEsClient, uniqueIndexName } from "./support/servers.ts";
 
 const server = await testElasticsearch();
-const es = new EsClient({
-  host: server.url,
-  auth: { username: server.username, password: server.password },
-  maxRetries: 1,
-});
+const es = testEsClient(server, { maxRetries: 1 });
 const connectors = new ConnectorIndex(es);
 const jobs = new SyncJobIndex(es);
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));

@@ -9,9 +9,15 @@ import { Logger } from "../lib/log/mod.ts";
 import type { ConfigValues, SourceDocument, SyncContext } from "../lib/source/types.ts";
 import { postgresqlConnector } from "../connectors/postgresql/mod.ts";
 import type { PostgresSource } from "../connectors/postgresql/source.ts";
-import { EsClient } from "../lib/es/client.ts";
-import { type BulkSettings, runSync, type SyncOptions } from "../lib/sync/mod.ts";
-import { basicAuth, testElasticsearch, testPostgres, uniqueIndexName } from "./support/servers.ts";
+import { runSync, type SyncOptions } from "../lib/sync/mod.ts";
+import { testBulkSettings } from "./support/bulk_settings.ts";
+import {
+  basicAuth,
+  testElasticsearch,
+  testEsClient,
+  testPostgres,
+  uniqueIndexName,
+} from "./support/servers.ts";
 
 const pg = await testPostgres();
 const url = new URL(pg.url);
@@ -490,32 +496,15 @@ Deno.test("throughput: 100k rows through docs()", async () => {
 
 const esServer = await testElasticsearch();
 
-const BULK: BulkSettings = {
-  chunkSize: 500,
-  chunkMaxBytes: 5 * 1024 * 1024,
+const BULK = testBulkSettings({
   maxConcurrency: 2,
-  maxTextDocumentBytes: 3 * 1024 * 1024,
   concurrentDownloads: 2,
   maxRetries: 3,
   retryIntervalMs: 200,
-  enableOperationsLogging: false,
-  errorMonitor: {
-    enabled: true,
-    maxTotalErrors: 1000,
-    maxConsecutiveErrors: 10,
-    maxErrorRate: 0.15,
-    errorWindowSize: 100,
-    errorQueueSize: 10,
-  },
-};
+});
 
 Deno.test("end to end: full then incremental sync into Elasticsearch", async () => {
-  const es = new EsClient({
-    host: esServer.url,
-    auth: { username: esServer.username, password: esServer.password },
-    maxRetries: 2,
-    retryIntervalMs: 200,
-  });
+  const es = testEsClient(esServer, { maxRetries: 2, retryIntervalMs: 200 });
   const t = await createTable("e2e", "id int PRIMARY KEY, title text, meta jsonb, at timestamptz");
   await admin.unsafe(`INSERT INTO ${t} SELECT n, 'title ' || n, jsonb_build_object('n', n),
     '2024-05-01 12:00:00+00'::timestamptz + n * interval '1 hour' FROM generate_series(1, 20) n`);

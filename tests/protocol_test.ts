@@ -6,7 +6,6 @@
  * refresh before listing (the service itself never refreshes).
  */
 import assert from "node:assert/strict";
-import { EsClient } from "../lib/es/client.ts";
 import {
   ConcurrentUpdateError,
   type ConnectorDoc,
@@ -26,14 +25,10 @@ import {
   SyncJobIndex,
 } from "../lib/protocol/mod.ts";
 import { validateBasicRules } from "../lib/rules/mod.ts";
-import { testElasticsearch } from "./support/servers.ts";
+import { testElasticsearch, testEsClient } from "./support/servers.ts";
 
 const server = await testElasticsearch();
-const es = new EsClient({
-  host: server.url,
-  auth: { username: server.username, password: server.password },
-  maxRetries: 1,
-});
+const es = testEsClient(server, { maxRetries: 1 });
 const connectors = new ConnectorIndex(es);
 const jobs = new SyncJobIndex(es);
 
@@ -156,10 +151,7 @@ Deno.test("update re-reads and retries after a concurrent write, then gives up a
 
 Deno.test("exactly one of two racing claimers wins a job", async () => {
   const connector = await newConnector("claim");
-  const otherClient = new EsClient({
-    host: server.url,
-    auth: { username: server.username, password: server.password },
-  });
+  const otherClient = testEsClient(server);
   const otherJobs = new SyncJobIndex(otherClient);
   for (let round = 0; round < 5; round++) {
     const job = await jobs.create({ connector, jobType: "full", triggerMethod: "on_demand" });

@@ -5,11 +5,9 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { EsClient } from "../lib/es/client.ts";
 import { configureLogging, Logger } from "../lib/log/mod.ts";
 import type { SourceFeatures } from "../lib/source/types.ts";
 import {
-  type BulkSettings,
   runSync,
   SyncFailed,
   type SyncOptions,
@@ -23,15 +21,11 @@ import {
   type GeneratedSourceOptions,
   generatedState,
 } from "./support/generated_source.ts";
-import { testElasticsearch, uniqueIndexName } from "./support/servers.ts";
+import { testBulkSettings } from "./support/bulk_settings.ts";
+import { testElasticsearch, testEsClient, uniqueIndexName } from "./support/servers.ts";
 
 const server = await testElasticsearch();
-const es = new EsClient({
-  host: server.url,
-  auth: { username: server.username, password: server.password },
-  maxRetries: 2,
-  retryIntervalMs: 200,
-});
+const es = testEsClient(server, { maxRetries: 2, retryIntervalMs: 200 });
 
 // Spill files go here, so tests can check that every sync removes its own.
 const spillDir = await Deno.makeTempDir({ prefix: "sync-engine-test-" });
@@ -44,24 +38,13 @@ function assertNoSpillFiles(): void {
 const logLines: string[] = [];
 configureLogging({ level: "INFO", write: (line) => logLines.push(line) });
 
-const BULK: BulkSettings = {
+const BULK = testBulkSettings({
   chunkSize: 1000,
-  chunkMaxBytes: 5 * 1024 * 1024,
   maxConcurrency: 2,
-  maxTextDocumentBytes: 3 * 1024 * 1024,
   concurrentDownloads: 4,
   maxRetries: 3,
   retryIntervalMs: 200,
-  enableOperationsLogging: false,
-  errorMonitor: {
-    enabled: true,
-    maxTotalErrors: 1000,
-    maxConsecutiveErrors: 10,
-    maxErrorRate: 0.15,
-    errorWindowSize: 100,
-    errorQueueSize: 10,
-  },
-};
+});
 const FEATURES: SourceFeatures = {
   basicRules: true,
   advancedRules: false,

@@ -6,6 +6,7 @@
 import mysql from "mysql2/promise";
 import type { Connection as CallbackConnection } from "mysql2";
 import { ConfigValueError } from "../../lib/source/types.ts";
+import { repairPem } from "../sql/pem.ts";
 import { geometryAsWkt } from "./values.ts";
 
 /** Where and how to connect. */
@@ -45,7 +46,7 @@ export async function connect(settings: ConnectionSettings): Promise<mysql.Conne
       bigNumberStrings: false,
       decimalNumbers: false,
       multipleStatements: false,
-      ssl: settings.sslCa ? { ca: pemFormat(settings.sslCa), rejectUnauthorized: true } : undefined,
+      ssl: settings.sslCa ? { ca: repairPem(settings.sslCa), rejectUnauthorized: true } : undefined,
     });
   } catch (error) {
     throw connectionError(error, settings);
@@ -134,18 +135,4 @@ export function connectionError(error: unknown, settings: ConnectionSettings): E
     return new Error(`${where}: TLS failed: ${message}: check 'SSL certificate' (ssl_ca).`);
   }
   return new Error(`${where}: ${message ?? String(error)}`);
-}
-
-/**
- * A CA certificate in PEM form. Like the reference, accepts a PEM whose newlines were replaced by
- * spaces (a single-line Kibana text field) and puts them back.
- */
-export function pemFormat(text: string): string {
-  const trimmed = text.trim();
-  if (trimmed.includes("\n")) return trimmed.replace(/\r\n?/g, "\n") + "\n";
-  return trimmed.replace(
-    /(-----BEGIN [A-Z ]+-----)\s*(.*?)\s*(-----END [A-Z ]+-----)/gs,
-    (_, begin: string, body: string, end: string) =>
-      `${begin}\n${body.split(/\s+/).filter(Boolean).join("\n")}\n${end}\n`,
-  );
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { connectionError, isTransient, pemFormat } from "./client.ts";
+import { repairPem } from "../sql/pem.ts";
+import { connectionError, isTransient } from "./client.ts";
 import { ConfigValueError } from "../../lib/source/types.ts";
 
 const settings = {
@@ -11,14 +12,14 @@ const settings = {
   connectTimeoutMs: 5000,
 };
 
-Deno.test("pemFormat restores newlines of a PEM pasted on one line", () => {
+Deno.test("repairPem restores newlines of a CA PEM pasted on one line, as MySQL needs", () => {
   assert.equal(
-    pemFormat(" -----BEGIN CERTIFICATE----- AAA BBB -----END CERTIFICATE----- "),
+    repairPem(" -----BEGIN CERTIFICATE----- AAA BBB -----END CERTIFICATE----- "),
     "-----BEGIN CERTIFICATE-----\nAAA\nBBB\n-----END CERTIFICATE-----\n",
   );
   const multiline = "-----BEGIN CERTIFICATE-----\r\nAAA\r\n-----END CERTIFICATE-----";
   assert.equal(
-    pemFormat(multiline),
+    repairPem(multiline),
     "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
   );
 });

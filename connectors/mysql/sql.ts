@@ -4,9 +4,11 @@
  * @module
  */
 
+import { quoteIdentifier } from "../sql/identifiers.ts";
+
 /**
  * `name` as a MySQL identifier: wrapped in backticks, embedded backticks doubled. Any text is
- * safe, including quotes, spaces and unicode; MySQL rejects only NUL and names ending in space.
+ * safe, including quotes, spaces and unicode; a NUL (which MySQL rejects) throws here.
  *
  * @example
  * ```ts
@@ -14,7 +16,7 @@
  * ```
  */
 export function quoteId(name: string): string {
-  return "`" + name.replaceAll("`", "``") + "`";
+  return quoteIdentifier(name, "`");
 }
 
 /** A WHERE fragment with its `?` placeholders' values, in order. */

@@ -11,7 +11,7 @@ import type { ArrayType } from "./catalog.ts";
 import type { Sql } from "./client.ts";
 import type { PostgresSettings } from "./config.ts";
 import { DocBuilder, type DocShape, type ResultColumn } from "./doc_builder.ts";
-import { afterFailure, retrying } from "./retry.ts";
+import { afterFailure, retrying, type RetryOptions } from "./retry.ts";
 
 /** What every reader needs. */
 export interface ReadContext {
@@ -82,12 +82,7 @@ export async function* readTable(
   const limit = ` LIMIT ${settings.batchRows}`;
   const firstPage = select + orderBy(target.keys) + limit;
   const nextPage = `${select} WHERE ${keyPredicate(target.keys, 1)}${orderBy(target.keys)}${limit}`;
-  const retry = {
-    settings,
-    logger: context.logger,
-    signal,
-    what: `reading table "${target.table}"`,
-  };
+  const retry = retryOptions(context, `reading table "${target.table}"`);
   const fetchPage = (after: unknown[] | null): Promise<Rows> =>
     retrying(
       retry,
@@ -126,6 +121,11 @@ export async function* readTable(
   } finally {
     pending = null;
   }
+}
+
+/** How a read of `context` retries; `what` names it in log lines and the final error. */
+function retryOptions(context: ReadContext, what: string): RetryOptions {
+  return { settings: context.settings, logger: context.logger, signal: context.signal, what };
 }
 
 /** Batches of a query through a server-side cursor: the next batch is fetched on demand. */
@@ -176,12 +176,8 @@ export async function* readChangedRows(
       }
       return;
     } catch (error) {
-      await afterFailure({
-        settings: context.settings,
-        logger: context.logger,
-        signal: context.signal,
-        what: `reading changes of table "${target.table}"`,
-      }, { error, attempt });
+      const what = `reading changes of table "${target.table}"`;
+      await afterFailure(retryOptions(context, what), { error, attempt });
     }
   }
 }
@@ -247,12 +243,8 @@ export async function* readQuery(
       }
       return;
     } catch (error) {
-      await afterFailure({
-        settings: context.settings,
-        logger: context.logger,
-        signal: context.signal,
-        what: `running the advanced rule query on ${target.tables.join(", ")}`,
-      }, { error, attempt });
+      const what = `running the advanced rule query on ${target.tables.join(", ")}`;
+      await afterFailure(retryOptions(context, what), { error, attempt });
     }
   }
 }

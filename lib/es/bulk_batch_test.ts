@@ -18,6 +18,9 @@ Deno.test("utf8Length matches TextEncoder on ASCII, accents, CJK, emoji and lone
       "emoji 😀 and 𝄞",
       "lone \ud800 x",
       "\udc00",
+      "😀x",
+      "a\udc00b",
+      "\ud83d",
     ]
   ) {
     assert.equal(utf8Length(text), encoder.encode(text).length, text);

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { ErrorMonitor, TooManyErrors } from "./error_monitor.ts";
+import { defaultBulkSettings } from "./from_config.ts";
 import type { ErrorMonitorSettings } from "../sync/types.ts";
 
-const DEFAULTS: ErrorMonitorSettings = {
-  enabled: true,
-  maxTotalErrors: 1000,
-  maxConsecutiveErrors: 10,
-  maxErrorRate: 0.15,
-  errorWindowSize: 100,
-  errorQueueSize: 10,
-};
+const DEFAULTS: ErrorMonitorSettings = defaultBulkSettings().errorMonitor;
 
 function monitor(overrides: Partial<ErrorMonitorSettings> = {}): ErrorMonitor {
   return new ErrorMonitor({ ...DEFAULTS, ...overrides });

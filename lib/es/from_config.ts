@@ -4,7 +4,7 @@
  * `api_key` is used only for its content index writes (brief §2.2).
  * @module
  */
-import type { Config, ConnectorEntry } from "../config/mod.ts";
+import { type Config, type ConnectorEntry, defaultConfig } from "../config/mod.ts";
 import type { BulkSettings } from "../sync/types.ts";
 import { USER_AGENT } from "../version.ts";
 import { type EsAuth, EsClient } from "./client.ts";
@@ -73,4 +73,9 @@ export function bulkSettingsFromConfig(config: Config): BulkSettings {
       errorQueueSize: monitor.error_queue_size,
     },
   };
+}
+
+/** The bulk settings of a `config.yml` that sets none: the product's defaults. */
+export function defaultBulkSettings(): BulkSettings {
+  return bulkSettingsFromConfig(defaultConfig());
 }

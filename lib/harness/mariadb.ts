@@ -7,7 +7,16 @@ import mysql from "mysql2/promise";
 import { freePort } from "./ports.ts";
 import { randomPassword } from "./password.ts";
 import { exists } from "./cache.ts";
-import { isRoot, killGroup, run, spawnGroup, stopGroup, tailFile, waitUntil } from "./process.ts";
+import {
+  type DatabaseServer,
+  isRoot,
+  killGroup,
+  run,
+  spawnGroup,
+  stopGroup,
+  tailFile,
+  waitUntil,
+} from "./process.ts";
 
 /** Options for {@linkcode startMariadb}. */
 export interface MariadbOptions {
@@ -22,21 +31,7 @@ export interface MariadbOptions {
 }
 
 /** A running MariaDB server. */
-export interface MariadbServer {
-  host: "127.0.0.1";
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** `mysql://user:password@127.0.0.1:port/database` */
-  url: string;
-  /** Server version, e.g. "10.11.19-MariaDB-0+deb12u1". */
-  version: string;
-  /** Stops the server and deletes its data; safe to call more than once. */
-  stop(): Promise<void>;
-  /** Stops the server at once and deletes its data, for exit handlers that cannot await. */
-  kill(): void;
-}
+export type MariadbServer = DatabaseServer;
 
 const SERVER = "/usr/sbin/mariadbd";
 const INSTALL_DB = "/usr/bin/mariadb-install-db";

@@ -6,7 +6,7 @@
 import { exists } from "./cache.ts";
 import { freePort } from "./ports.ts";
 import { randomPassword } from "./password.ts";
-import { asUser, isRoot, run, tailFile, waitUntil } from "./process.ts";
+import { asUser, type DatabaseServer, isRoot, run, tailFile, waitUntil } from "./process.ts";
 
 /** Options for {@linkcode startPostgres}. */
 export interface PostgresOptions {
@@ -21,21 +21,7 @@ export interface PostgresOptions {
 }
 
 /** A running PostgreSQL server. */
-export interface PostgresServer {
-  host: "127.0.0.1";
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** `postgres://user:password@127.0.0.1:port/database` */
-  url: string;
-  /** Server version, e.g. "15.14". */
-  version: string;
-  /** Stops the server and deletes its data; safe to call more than once. */
-  stop(): Promise<void>;
-  /** Stops the server at once and deletes its data, for exit handlers that cannot await. */
-  kill(): void;
-}
+export type PostgresServer = DatabaseServer;
 
 /** The system user that owns the cluster when we are root (initdb refuses root). */
 const SERVER_USER = "postgres";

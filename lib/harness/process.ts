@@ -181,3 +181,20 @@ function signalGroup(pid: number, signal: Deno.Signal): void {
     // The group is already gone.
   }
 }
+
+/** A database server a harness started on a loopback port; `stop` and `kill` delete its data. */
+export interface DatabaseServer {
+  host: "127.0.0.1";
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** `<scheme>://user:password@127.0.0.1:port/database`, e.g. `postgres://…` or `mysql://…`. */
+  url: string;
+  /** Server version, e.g. "15.14" or "10.11.19-MariaDB-0+deb12u1". */
+  version: string;
+  /** Stops the server and deletes its data; safe to call more than once. */
+  stop(): Promise<void>;
+  /** Stops the server at once and deletes its data, for exit handlers that cannot await. */
+  kill(): void;
+}

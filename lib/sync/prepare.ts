@@ -14,6 +14,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { utf8Length } from "../es/bulk_batch.ts";
 import type { SourceDocument } from "../source/types.ts";
 import type { PipelineSettings } from "./types.ts";
 
@@ -47,26 +48,6 @@ export function idProblem(raw: unknown): string {
   return raw === undefined || raw === null
     ? "the source gave the document no _id; skipped"
     : "the source gave the document an empty _id, which Elasticsearch refuses; skipped";
-}
-
-/** UTF-8 length of a string without encoding it. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /** Options for {@linkcode DocumentPreparer}. */

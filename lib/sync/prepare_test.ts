@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { documentId, DocumentPreparer, hashId, MAX_ID_BYTES, utf8Length } from "./prepare.ts";
+import { documentId, DocumentPreparer, hashId, MAX_ID_BYTES } from "./prepare.ts";
 
 const NOW = "2024-05-01T00:00:00.000Z";
 const PIPELINE = {
@@ -30,13 +30,6 @@ Deno.test("documentId hashes ids over 512 UTF-8 bytes with MD5 hex", () => {
   assert.equal(hashId(long), expected);
   assert.equal(documentId("a".repeat(600)), hashId("a".repeat(600)));
   assert.equal(documentId("a".repeat(MAX_ID_BYTES)), "a".repeat(MAX_ID_BYTES));
-});
-
-Deno.test("utf8Length matches TextEncoder", () => {
-  const encoder = new TextEncoder();
-  for (const text of ["", "abc", "é", "中文", "😀x", "\ud800", "a\udc00b", "\ud83d"]) {
-    assert.equal(utf8Length(text), encoder.encode(text).length, JSON.stringify(text));
-  }
 });
 
 Deno.test("prepare sets id, _timestamp and pipeline flags and leaves _id out of the JSON", () => {

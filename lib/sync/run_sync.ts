@@ -205,9 +205,25 @@ class SyncRun {
         : source.docs(this.#context),
       this.#signal,
     );
+    await this.#readInto(
+      reader,
+      sink,
+      () =>
+        mode === "skip_unchanged"
+          ? this.#pullChanged(reader as SourceReader<SourceItem>)
+          : this.#pull(reader, mode === "access_control"),
+    );
+  }
+
+  // Runs `pull` over `reader`, then closes `sink`; on failure stops the reader, waits for
+  // started downloads and closes the sink before rethrowing, so no request outlives the job.
+  async #readInto<T>(
+    reader: SourceReader<T>,
+    sink: BulkSink,
+    pull: () => Promise<void>,
+  ): Promise<void> {
     try {
-      if (mode === "skip_unchanged") await this.#pullChanged(reader as SourceReader<SourceItem>);
-      else await this.#pull(reader, mode === "access_control");
+      await pull();
       reader.stop();
       await this.#downloads.drain();
     } catch (error) {
@@ -310,7 +326,7 @@ class SyncRun {
       source.changes!({ ...this.#context, cursor }),
       this.#signal,
     );
-    try {
+    await this.#readInto(reader, sink, async () => {
       for (let change = await reader.next(); change !== undefined; change = await reader.next()) {
         if (change.op === "delete") {
           const id = documentId(change.id);
@@ -325,15 +341,7 @@ class SyncRun {
         else await this.#write(change.op, id, change.doc, change.download);
         this.#notify();
       }
-      reader.stop();
-      await this.#downloads.drain();
-    } catch (error) {
-      reader.stop();
-      await this.#downloads.drain().catch(() => {});
-      await sink.close().catch(() => {});
-      throw error;
-    }
-    await sink.close();
+    });
   }
 
   #write(op: Operation, id: string, doc: SourceDocument, download?: Download): Promise<void> {

@@ -14,6 +14,7 @@ import {
   startElasticsearch,
   startPostgres,
 } from "../../lib/harness/mod.ts";
+import { EsClient, type EsClientOptions } from "../../lib/es/client.ts";
 
 /** How tests reach Elasticsearch. */
 export interface TestElasticsearch {
@@ -66,6 +67,18 @@ export function testPostgres(): Promise<TestPostgres> {
     started.push(server);
     return { url: server.url };
   })();
+}
+
+/** A client of `es` as the elastic user; `options` adds e.g. `maxRetries` or another `host`. */
+export function testEsClient(
+  es: TestElasticsearch,
+  options: Omit<EsClientOptions, "host" | "auth"> & { host?: string } = {},
+): EsClient {
+  return new EsClient({
+    host: es.url,
+    auth: { username: es.username, password: es.password },
+    ...options,
+  });
 }
 
 /** Basic-auth headers for `es`, to pass to `fetch`. */

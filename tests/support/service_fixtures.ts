@@ -17,7 +17,7 @@ import {
 } from "../../lib/protocol/mod.ts";
 import { runService } from "../../lib/service/mod.ts";
 import { fullConfiguration } from "../../lib/source/mod.ts";
-import type { TestElasticsearch } from "./servers.ts";
+import { type TestElasticsearch, testEsClient } from "./servers.ts";
 import { SERVICE_TEST_TYPES, serviceTestConnector } from "./service_source.ts";
 
 /** Clients and protocol indices of the test Elasticsearch. */
@@ -33,10 +33,7 @@ export interface ServiceTestKit {
  * Elasticsearch create them with dynamic mappings.
  */
 export async function serviceKit(server: TestElasticsearch): Promise<ServiceTestKit> {
-  const es = new EsClient({
-    host: server.url,
-    auth: { username: server.username, password: server.password },
-  });
+  const es = testEsClient(server);
   await ensureProtocolIndices(es);
   return { es, connectors: new ConnectorIndex(es), jobs: new SyncJobIndex(es) };
 }
