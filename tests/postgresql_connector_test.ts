@@ -482,16 +482,6 @@ Deno.test("throughput: 100k rows through docs()", async () => {
     );
     assert.equal(count, 100000);
   }
-  const copyStarted = performance.now();
-  const copy = await admin.unsafe(`COPY ${t} TO STDOUT`).readable();
-  let bytes = 0;
-  for await (const chunk of copy) bytes += (chunk as Uint8Array).length;
-  const copySeconds = (performance.now() - copyStarted) / 1000;
-  console.log(
-    `raw COPY: ${bytes} bytes in ${copySeconds.toFixed(2)} s = ${
-      (100000 / copySeconds).toFixed(0)
-    } rows/s`,
-  );
 });
 
 const esServer = await testElasticsearch();
