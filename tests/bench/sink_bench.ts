@@ -3,38 +3,23 @@
  * followed by the deletion sweep. The sync runs in a child process so the peak RSS measured
  * (`VmHWM` of `/proc/<pid>/status`) is the sync's alone.
  *
- * Usage: `deno task bench:sink --docs 100000 [--v8-flags=--max-semi-space-size=4]` (flags
- * for the child, to measure the runtime settings the service ships with). Uses `CONNECTORS_TEST_ES_URL` (+ `_USERNAME`,
+ * Usage: `deno task bench:sink --docs 100000 [--v8-flags=...]`: the child runs with the V8 flags
+ * the service ships with (`V8_FLAGS`) unless others are given. Uses `CONNECTORS_TEST_ES_URL` (+ `_USERNAME`,
  * `_PASSWORD`) when set, else starts a throwaway Elasticsearch. Prints human lines, then as
  * the last line one JSON object: `{"docs":N,"docs_per_sec":...,"peak_rss_mb":...}`.
  * @module
  */
 
 import { EsClient } from "../../lib/es/client.ts";
+import { defaultBulkSettings } from "../../lib/es/from_config.ts";
 import { type ElasticsearchServer, startElasticsearch } from "../../lib/harness/mod.ts";
 import { configureLogging, Logger } from "../../lib/log/mod.ts";
+import { V8_FLAGS } from "../../lib/version.ts";
 import { type BulkSettings, runSync } from "../../lib/sync/mod.ts";
 import { generatedSource } from "../support/generated_source.ts";
 
 /** `elasticsearch.bulk` defaults of config.yml. */
-const BULK: BulkSettings = {
-  chunkSize: 500,
-  chunkMaxBytes: 5 * 1024 * 1024,
-  maxConcurrency: 4,
-  maxTextDocumentBytes: 3 * 1024 * 1024,
-  concurrentDownloads: 10,
-  maxRetries: 5,
-  retryIntervalMs: 2000,
-  enableOperationsLogging: false,
-  errorMonitor: {
-    enabled: true,
-    maxTotalErrors: 1000,
-    maxConsecutiveErrors: 10,
-    maxErrorRate: 0.15,
-    errorWindowSize: 100,
-    errorQueueSize: 10,
-  },
-};
+const BULK: BulkSettings = defaultBulkSettings();
 
 interface ChildReport {
   docs: number;
@@ -172,4 +157,4 @@ if (!Number.isInteger(docs) || docs < 1) {
   Deno.exit(2);
 }
 if (Deno.args.includes("--child")) await child(docs);
-else await parent(docs, argument("--v8-flags"));
+else await parent(docs, argument("--v8-flags") ?? V8_FLAGS);
