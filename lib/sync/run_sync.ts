@@ -92,7 +92,8 @@ class SyncRun {
   #preparer!: DocumentPreparer;
   #extract = false;
   #pipelineName?: string;
-  #dir?: string;
+  // The promise, not the path: two spill sets asking at once must share one directory.
+  #dir?: Promise<string>;
   #loggedFailures = 0;
 
   constructor(options: SyncOptions) {
@@ -140,7 +141,9 @@ class SyncRun {
       throw this.#failure(error);
     } finally {
       progress.stop();
-      if (this.#dir) await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+      if (this.#dir) {
+        await this.#dir.then((dir) => Deno.remove(dir, { recursive: true })).catch(() => {});
+      }
     }
   }
 
@@ -423,8 +426,8 @@ class SyncRun {
     return this.#sink;
   }
 
-  async #tempDir(): Promise<string> {
-    return this.#dir ??= await Deno.makeTempDir({
+  #tempDir(): Promise<string> {
+    return this.#dir ??= Deno.makeTempDir({
       dir: this.#options.tempDir,
       prefix: "connectors-sync-",
     });

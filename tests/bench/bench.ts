@@ -12,7 +12,8 @@
  * 4. A `dir` sync of 20k small files.
  *
  * Options: `--rows N` (default 100000), `--files N` (default 20000), `--profile` (one more full
- * sync with `--cpu-prof`, summarised by stage). The last line printed is one JSON object
+ * sync with `--cpu-prof`, summarised by stage), `--chunk-size`, `--chunk-mem-mib`, `--concurrency`
+ * (`elasticsearch.bulk` values, defaults 500, 5, 4). The last line printed is one JSON object
  * ({@linkcode BenchResult}); it is also appended with date and commit to results.jsonl.
  * @module
  */
@@ -67,6 +68,8 @@ function option(name: string, fallback: number): number {
 }
 
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+const roundAll = (values: object) =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value, 1)]));
 const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 function describeRun(
@@ -80,12 +83,18 @@ function describeRun(
     `peak RSS ${round(run.peakRssBytes / MIB, 1)} MiB; ${describeCpu(cpu)}`;
 }
 
+/** Waits for Elasticsearch's merges to end; says so when measuring goes ahead without that. */
+async function settle(es: EsTarget): Promise<void> {
+  const merging = await waitForQuietCluster(es);
+  if (merging > 0) say(`warning: measuring while Elasticsearch still runs ${merging} merge(s)`);
+}
+
 /** One measured `connectors sync`, with the CPU use of the machine and Elasticsearch. */
 async function measuredSync(
   servers: { es: EsTarget; postmasterPid: number },
   options: { configPath: string; id: string; profileDir?: string },
 ): Promise<{ run: SyncRun; cpu: PhaseCpu }> {
-  await waitForQuietCluster(servers.es);
+  await settle(servers.es);
   const meter = await startCpuMeter(servers);
   const run = await runOurSync(options);
   return { run, cpu: await meter() };
@@ -192,14 +201,14 @@ async function main(): Promise<void> {
     say(describeRun("full sync (ours)", { ...full, docs: rows }));
 
     // 2a. Ceiling: the same documents, pre-serialized, sent by a minimal loader.
-    await waitForQuietCluster(es);
+    await settle(es);
     const dump = await dumpIndex(es, {
       index: pgConnector.indexName,
       limits: { docs: bulk.chunkSize, bytes: bulk.chunkMaxBytes },
     });
     const rawIndex = "bench-raw-ndjson";
     await copyIndexDefinition(es, { from: pgConnector.indexName, to: rawIndex });
-    await waitForQuietCluster(es);
+    await settle(es);
     const rawMeter = await startCpuMeter(measure);
     const rawSeconds = await loadBodies(es, {
       index: rawIndex,
@@ -294,6 +303,8 @@ async function main(): Promise<void> {
       raw_ingest_docs_per_sec: round(rawIngest),
       raw_ingest_es_cpu_seconds: round(rawCpu.esCpuSeconds, 1),
       raw_loader_cpu_seconds: round(rawCpu.benchCpuSeconds, 1),
+      es_work_seconds: roundAll(full.cpu.esWork),
+      raw_ingest_es_work_seconds: roundAll(rawCpu.esWork),
       raw_ingest_machine_busy: round(rawCpu.machineBusy, 2),
       raw_read_rows_per_sec: round(rawRead),
       resync_peak_rss_mb: round(resync.run.peakRssBytes / MIB, 1),

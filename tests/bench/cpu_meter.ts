@@ -17,6 +17,16 @@ export interface PhaseCpu {
   pgCpuSeconds: number;
   /** CPU seconds the bench process itself used (the raw loader runs in it). */
   benchCpuSeconds: number;
+  /** Elasticsearch's own time counters over the phase, in seconds (summed over threads). */
+  esWork: EsWork;
+}
+
+/** Where Elasticsearch spent its time: indexing, merging, refreshing, searching (scrolls). */
+export interface EsWork {
+  indexing: number;
+  merges: number;
+  refresh: number;
+  search: number;
 }
 
 /** USER_HZ: `/proc/<pid>/stat` counts CPU time in these ticks. */
@@ -41,10 +51,46 @@ export function machineTicks(stat: string): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-async function esCpuMs(es: EsTarget): Promise<number> {
-  type Stats = { nodes: Record<string, { process: { cpu: { total_in_millis: number } } }> };
-  const stats = await esJson<Stats>(es, { method: "GET", path: "/_nodes/_local/stats/process" });
-  return Object.values(stats.nodes)[0].process.cpu.total_in_millis;
+interface EsCounters {
+  cpuMs: number;
+  work: EsWork;
+}
+
+async function esCounters(es: EsTarget): Promise<EsCounters> {
+  type Node = {
+    process: { cpu: { total_in_millis: number } };
+    indices: {
+      indexing: { index_time_in_millis: number };
+      merges: { total_time_in_millis: number };
+      refresh: { total_time_in_millis: number };
+      search: { query_time_in_millis: number; fetch_time_in_millis: number };
+    };
+  };
+  const stats = await esJson<{ nodes: Record<string, Node> }>(es, {
+    method: "GET",
+    path: "/_nodes/_local/stats/process,indices",
+  });
+  const node = Object.values(stats.nodes)[0];
+  const { indexing, merges, refresh, search } = node.indices;
+  return {
+    cpuMs: node.process.cpu.total_in_millis,
+    work: {
+      indexing: indexing.index_time_in_millis,
+      merges: merges.total_time_in_millis,
+      refresh: refresh.total_time_in_millis,
+      search: search.query_time_in_millis + search.fetch_time_in_millis,
+    },
+  };
+}
+
+function workBetween(before: EsWork, after: EsWork): EsWork {
+  const seconds = (key: keyof EsWork) => (after[key] - before[key]) / 1000;
+  return {
+    indexing: seconds("indexing"),
+    merges: seconds("merges"),
+    refresh: seconds("refresh"),
+    search: seconds("search"),
+  };
 }
 
 /**
@@ -61,7 +107,7 @@ export async function startCpuMeter(
   options: { es: EsTarget; postmasterPid: number },
 ): Promise<() => Promise<PhaseCpu>> {
   const read = () => machineTicks(Deno.readTextFileSync("/proc/stat"));
-  const esBefore = await esCpuMs(options.es);
+  const esBefore = await esCounters(options.es);
   const pgBefore = cpuTicks(options.postmasterPid, true);
   const benchBefore = cpuTicks("self", false);
   const before = read();
@@ -70,11 +116,12 @@ export async function startCpuMeter(
     const after = read();
     const benchAfter = cpuTicks("self", false);
     const pgAfter = cpuTicks(options.postmasterPid, true);
-    const esAfter = await esCpuMs(options.es);
+    const esAfter = await esCounters(options.es);
     return {
       seconds: (performance.now() - started) / 1000,
       machineBusy: (after.busy - before.busy) / Math.max(1, after.total - before.total),
-      esCpuSeconds: (esAfter - esBefore) / 1000,
+      esCpuSeconds: (esAfter.cpuMs - esBefore.cpuMs) / 1000,
+      esWork: workBetween(esBefore.work, esAfter.work),
       pgCpuSeconds: (pgAfter - pgBefore) / TICKS_PER_SECOND,
       benchCpuSeconds: (benchAfter - benchBefore) / TICKS_PER_SECOND,
     };
@@ -85,7 +132,9 @@ export async function startCpuMeter(
 export function describeCpu(cpu: PhaseCpu): string {
   return `CPU s: Elasticsearch ${cpu.esCpuSeconds.toFixed(1)}, PostgreSQL ${
     cpu.pgCpuSeconds.toFixed(1)
-  }, machine ${machineCpuSeconds(cpu).toFixed(1)} (${Math.round(cpu.machineBusy * 100)}% busy)`;
+  }, machine ${machineCpuSeconds(cpu).toFixed(1)} (${Math.round(cpu.machineBusy * 100)}% busy); ` +
+    `ES s: indexing ${cpu.esWork.indexing.toFixed(1)}, merges ${cpu.esWork.merges.toFixed(1)}, ` +
+    `refresh ${cpu.esWork.refresh.toFixed(1)}, search ${cpu.esWork.search.toFixed(1)}`;
 }
 
 /** CPU seconds of the whole machine in a phase (busy share × cores × seconds). */

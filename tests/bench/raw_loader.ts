@@ -198,9 +198,11 @@ export async function loadBodies(
 
 /**
  * Refreshes everything and waits (polling, with a deadline) until no merge runs, so one
- * measurement does not pay for the previous one's background work.
+ * measurement does not pay for the previous one's background work. Returns how many merges
+ * still run at the deadline (0 when quiet): a long merge of a large index may outlast it, and
+ * the caller then measures anyway and says so.
  */
-export async function waitForQuietCluster(target: EsTarget, timeoutMs = 180_000): Promise<void> {
+export async function waitForQuietCluster(target: EsTarget, timeoutMs = 300_000): Promise<number> {
   await esJson(target, { method: "POST", path: "/_refresh" });
   const deadline = Date.now() + timeoutMs;
   type Stats = { nodes: Record<string, { indices: { merges: { current: number } } }> };
@@ -213,10 +215,7 @@ export async function waitForQuietCluster(target: EsTarget, timeoutMs = 180_000)
       (sum, node) => sum + node.indices.merges.current,
       0,
     );
-    if (merging === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(`Elasticsearch still runs ${merging} merges after ${timeoutMs} ms`);
-    }
+    if (merging === 0 || Date.now() > deadline) return merging;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
