@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { basicAuth, testElasticsearch, uniqueIndexName } from "./support/servers.ts";
+import { contentIndexSettings } from "../lib/es/content_index_settings.ts";
 
 const es = await testElasticsearch();
 const json = { "content-type": "application/json" };
@@ -60,61 +61,19 @@ Deno.test("an API key created through the API authenticates as ApiKey", async ()
 
 Deno.test("an index with Kibana-style content index analysis settings can be created", async () => {
   const index = uniqueIndexName("kibana-analysis");
-  const settings = {
-    analysis: {
-      filter: {
-        front_ngram: { type: "edge_ngram", min_gram: 1, max_gram: 12 },
-        delimiter: {
-          type: "word_delimiter_graph",
-          generate_word_parts: true,
-          generate_number_parts: true,
-          catenate_words: true,
-          catenate_numbers: true,
-          catenate_all: true,
-          preserve_original: false,
-          split_on_case_change: true,
-          split_on_numerics: true,
-          stem_english_possessive: true,
-        },
-        bigram_joiner: {
-          type: "shingle",
-          token_separator: "",
-          max_shingle_size: 2,
-          output_unigrams: false,
-        },
-        bigram_max_size: { type: "length", min: 0, max: 16 },
-        "en-stem-filter": { type: "stemmer", name: "light_english" },
-        "en-stop-words-filter": { type: "stop", stopwords: "_english_" },
-        "fr-elision": { type: "elision", articles: ["l", "d"], articles_case: true },
-      },
-      analyzer: {
-        i_prefix: {
-          type: "custom",
-          tokenizer: "standard",
-          filter: ["cjk_width", "lowercase", "asciifolding", "front_ngram"],
-        },
-        iq_text_delimiter: {
-          type: "custom",
-          tokenizer: "whitespace",
-          filter: [
-            "delimiter",
-            "cjk_width",
-            "lowercase",
-            "asciifolding",
-            "en-stop-words-filter",
-            "en-stem-filter",
-            "cjk_bigram",
-          ],
-        },
-        i_text_bigram: {
-          type: "custom",
-          tokenizer: "standard",
-          filter: ["lowercase", "en-stem-filter", "bigram_joiner", "bigram_max_size"],
-        },
-        html: { type: "custom", tokenizer: "standard", char_filter: ["html_strip"] },
-        elided: { type: "custom", tokenizer: "standard", filter: ["fr-elision", "lowercase"] },
-      },
-    },
+  // The product's Kibana-style settings (French: elision too), plus two analyzers to probe.
+  const settings = contentIndexSettings("fr") as {
+    analysis: { analyzer: Record<string, unknown> };
+  };
+  settings.analysis.analyzer.html = {
+    type: "custom",
+    tokenizer: "standard",
+    char_filter: ["html_strip"],
+  };
+  settings.analysis.analyzer.elided = {
+    type: "custom",
+    tokenizer: "standard",
+    filter: ["fr-elision", "lowercase"],
   };
   const mappings = { properties: { title: { type: "text", analyzer: "english" } } };
   const created = await fetch(`${es.url}/${index}`, {
