@@ -118,6 +118,11 @@ export function rowWriter(seed = 42): (id: number) => string {
   };
 }
 
+/** psql's options that reach `target`; the password travels in the environment. */
+function connectionArgs(target: PsqlTarget): string[] {
+  return ["-h", target.host, "-p", String(target.port), "-U", target.user, "-d", target.database];
+}
+
 /** Runs `psql` with the SQL in `-c`, optionally feeding `input` to its stdin; throws with its stderr. */
 async function psql(
   target: PsqlTarget,
@@ -131,14 +136,7 @@ async function psql(
       "-A",
       "-v",
       "ON_ERROR_STOP=1",
-      "-h",
-      target.host,
-      "-p",
-      String(target.port),
-      "-U",
-      target.user,
-      "-d",
-      target.database,
+      ...connectionArgs(target),
       "-c",
       options.sql,
     ],
@@ -245,14 +243,7 @@ export async function timeRawRead(target: PsqlTarget): Promise<number> {
   const output = await new Deno.Command("psql", {
     args: [
       "-X",
-      "-h",
-      target.host,
-      "-p",
-      String(target.port),
-      "-U",
-      target.user,
-      "-d",
-      target.database,
+      ...connectionArgs(target),
       "-c",
       `COPY (SELECT * FROM ${BENCH_TABLE}) TO STDOUT`,
     ],
