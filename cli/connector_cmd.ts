@@ -47,6 +47,7 @@ import { indexNameProblem } from "./index_name.ts";
 import {
   cell,
   type FieldLine,
+  jsonOption,
   outputOption,
   printFields,
   printJson,
@@ -78,6 +79,7 @@ export function connectorCommand(): Command {
     .option("--update-config", "append the connector to the config file's connectors list")
     .option("-c, --config <path>", "config file", "config.yml")
     .addOption(outputOption())
+    .addOption(jsonOption())
     .action(async (options) => {
       const index = options.indexName;
       const problem = indexNameProblem(index);
@@ -178,6 +180,7 @@ export function connectorCommand(): Command {
     .description("connectors with their status and last sync (deleted ones left out)")
     .option("-c, --config <path>", "config file", "config.yml")
     .addOption(outputOption())
+    .addOption(jsonOption())
     .action(async (options) => {
       const { es } = await commandContext(options);
       const connectors = await Array.fromAsync(new ConnectorIndex(es).all());
@@ -212,6 +215,7 @@ export function connectorCommand(): Command {
     .argument("<id>", "connector id")
     .option("-c, --config <path>", "config file", "config.yml")
     .addOption(outputOption())
+    .addOption(jsonOption())
     .action(async (id, options) => {
       const { es } = await commandContext(options);
       const connector = await findConnector(new ConnectorIndex(es), id, { deleted: true });

@@ -30,11 +30,16 @@ export interface CommandContext {
   caCerts?: string;
 }
 
-/** Loads the config, sets up logging and builds the global client. */
-export async function commandContext(options: { config: string }): Promise<CommandContext> {
+/**
+ * Loads the config, sets up logging and builds the global client. With `serviceTypes`, the
+ * config's service types must be among them.
+ */
+export async function commandContext(
+  options: { config: string; serviceTypes?: readonly string[] },
+): Promise<CommandContext> {
   let config: Config;
   try {
-    ({ config } = await loadConfig(options.config));
+    ({ config } = await loadConfig(options.config, { serviceTypes: options.serviceTypes }));
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CommandError(error.problems.map(formatProblem).join("\n"), EXIT.couldNotStart);

@@ -18,7 +18,9 @@ import {
 } from "../lib/ftest/mod.ts";
 import type { ConnectorType } from "../lib/source/types.ts";
 import { V8_FLAGS } from "../lib/version.ts";
+import { log } from "../lib/log/mod.ts";
 import { CommandError, EXIT } from "./context.ts";
+import { RemoteProgress, stderrIsLive } from "./progress.ts";
 
 /**
  * The argv that runs this program's CLI in a child process: the binary itself when compiled,
@@ -89,6 +91,10 @@ export function ftestCommand(
       }
       // Human lines; after the JSON summary (the last line of stdout) they go to stderr.
       let human = flags.json ? (line: string) => console.error(line) : console.log;
+      const progress = new RemoteProgress({
+        live: stderrIsLive(),
+        log: (line) => log.info(`connectors sync: ${line}`),
+      });
       const abort = new AbortController();
       const stop = () => abort.abort();
       for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
@@ -101,9 +107,11 @@ export function ftestCommand(
           elasticsearch: elasticsearchAccess(flags),
           cli: cliCommand(),
           seed: flags.seed,
-          print: (line) => human(line),
+          print: (line) => progress.above(() => human(line)),
+          onSyncProgress: (snapshot) => progress.update(snapshot),
           signal: abort.signal,
         });
+        progress.stop();
         console.log(JSON.stringify(result.summary));
         human = (line) => console.error(line);
         if (result.teardown) {
@@ -115,6 +123,7 @@ export function ftestCommand(
         }
         if (!result.summary.ok) Deno.exitCode = EXIT.failed;
       } finally {
+        progress.stop();
         for (const signal of ["SIGINT", "SIGTERM"] as const) {
           Deno.removeSignalListener(signal, stop);
         }

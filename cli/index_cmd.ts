@@ -12,11 +12,13 @@ import { emptyStats } from "../lib/sync/mod.ts";
 import { indexIdPages } from "../lib/sync/index_reads.ts";
 import { confirm } from "./confirm.ts";
 import { commandContext } from "./context.ts";
+import { jsonOption, outputOption, printJson } from "./output.ts";
 import { printTable } from "./table.ts";
 
 interface CatIndex {
   index: string;
   health: string;
+  status: string;
   "docs.count": string | null;
   "store.size": string | null;
 }
@@ -28,16 +30,31 @@ export function indexCommand(): Command {
     .description("indices with their document counts (hidden and system indices left out)")
     .option("-c, --config <path>", "config file", "config.yml")
     .option("--all", "include hidden and system indices")
+    .addOption(outputOption())
+    .addOption(jsonOption())
     .action(async (options) => {
       const { es } = await commandContext(options);
+      const json = options.output === "json";
       const { body } = await es.request<CatIndex[]>("GET", "/_cat/indices", {
         query: {
           format: "json",
-          h: "index,health,docs.count,store.size",
+          h: "index,health,status,docs.count,store.size",
           s: "index",
           expand_wildcards: options.all ? "all" : "open",
+          // Scripts get sizes in bytes; people get 1.2mb.
+          bytes: json ? "b" : undefined,
         },
       });
+      if (json) {
+        printJson(body.map((row) => ({
+          index: row.index,
+          health: row.health,
+          status: row.status,
+          documents: numberOrNull(row["docs.count"]),
+          size_bytes: numberOrNull(row["store.size"]),
+        })));
+        return;
+      }
       printTable(
         ["INDEX", "HEALTH", "DOCUMENTS", "SIZE"],
         body.map((
@@ -70,6 +87,11 @@ export function indexCommand(): Command {
       console.log(`Deleted index ${index}.`);
     });
   return group;
+}
+
+/** A `_cat` number (a string, or null for closed indices). */
+function numberOrNull(value: string | null): number | null {
+  return value === null || value === "" ? null : Number(value);
 }
 
 async function documentCount(es: EsClient, index: string): Promise<number> {

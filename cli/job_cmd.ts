@@ -1,7 +1,7 @@
 /**
  * `connectors job start|list|view|cancel`: on-demand sync jobs without Kibana. Unlike the
  * reference CLI, a failed start exits 1, and cancel records `cancelation_requested_at` the way
- * Elasticsearch's `_cancel` does (brief §8.21).
+ * Elasticsearch's `_cancel` does (brief §8.21). `view --follow` watches a job until it ends.
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
@@ -17,8 +17,12 @@ import {
 } from "../lib/protocol/mod.ts";
 import { confirm } from "./confirm.ts";
 import { findConnector, findJob, knownConnectorType } from "./connector_lookup.ts";
-import { commandContext, CommandError } from "./context.ts";
-import { cell, outputOption, printFields, printJson, short, when } from "./output.ts";
+import { log } from "../lib/log/mod.ts";
+import { describeProgress } from "../lib/sync/mod.ts";
+import { commandContext, CommandError, EXIT } from "./context.ts";
+import { cell, jsonOption, outputOption, printFields, printJson, short, when } from "./output.ts";
+import { LiveLine, stderrIsLive } from "./progress.ts";
+import { followJob, jobProgress } from "./progress_follow.ts";
 import { redactConfiguration } from "./redact.ts";
 import { printTable } from "./table.ts";
 
@@ -45,6 +49,7 @@ export function jobCommand(): Command {
     )
     .option("-c, --config <path>", "config file", "config.yml")
     .addOption(outputOption())
+    .addOption(jsonOption())
     .action(async (options) => {
       const { es } = await commandContext(options);
       const connector = await findConnector(new ConnectorIndex(es), options.connectorId);
@@ -91,6 +96,7 @@ export function jobCommand(): Command {
     .addOption(new Option("--status <status>", "only jobs with this status").choices(JOB_STATUSES))
     .option("-c, --config <path>", "config file", "config.yml")
     .addOption(outputOption())
+    .addOption(jsonOption())
     .action(async (connectorId, options) => {
       const { es } = await commandContext(options);
       await findConnector(new ConnectorIndex(es), connectorId, { deleted: true });
@@ -116,18 +122,30 @@ export function jobCommand(): Command {
     });
 
   group.command("view")
-    .description("one sync job: status, counters, timing and error")
+    .description("one sync job: status, counters, progress, timing and error")
     .argument("<job_id>", "sync job id")
+    .option(
+      "-f, --follow",
+      "follow the job live until it ends, then print it; exit 0 only if it completed",
+    )
     .option("-c, --config <path>", "config file", "config.yml")
     .addOption(outputOption())
+    .addOption(jsonOption())
     .action(async (jobId, options) => {
       const { es } = await commandContext(options);
-      const job = await findJob(new SyncJobIndex(es), jobId);
-      if (options.output === "json") {
+      const jobs = new SyncJobIndex(es);
+      let job = await findJob(jobs, jobId);
+      const json = options.output === "json";
+      if (options.follow) {
+        job = await follow(jobs, { jobId, json });
+        if (job.doc.status !== "completed") Deno.exitCode = EXIT.failed;
+      }
+      if (json) {
         printJson(jobJson(job));
         return;
       }
       const { doc } = job;
+      const { progress, ...metadata } = doc.metadata ?? {};
       printFields([
         ["job_id", job.id],
         ["connector_id", doc.connector?.id],
@@ -147,7 +165,8 @@ export function jobCommand(): Command {
         ["canceled_at", doc.canceled_at],
         ["error", doc.error],
         ["worker_hostname", doc.worker_hostname],
-        ["metadata", doc.metadata && Object.keys(doc.metadata).length > 0 ? doc.metadata : null],
+        ["progress", progress ? describeProgress(jobProgress(doc)) : null],
+        ["metadata", Object.keys(metadata).length > 0 ? metadata : null],
       ]);
     });
 
@@ -183,6 +202,38 @@ export function jobCommand(): Command {
     });
 
   return group;
+}
+
+/**
+ * Follows a job until it ends: a live line on stderr when it is a terminal, else a line per
+ * change (on stderr with `--json`, whose stdout holds only the final document). Ctrl-C stops
+ * following, not the job.
+ */
+async function follow(
+  jobs: SyncJobIndex,
+  options: { jobId: string; json: boolean },
+): Promise<Stored<SyncJobDoc>> {
+  const { jobId } = options;
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  try {
+    return await followJob({
+      jobs,
+      jobId,
+      line: stderrIsLive() ? new LiveLine() : undefined,
+      print: options.json ? (line) => console.error(line) : (line) => console.log(line),
+      warn: (message) => log.warn(message),
+      signal: stop.signal,
+    });
+  } catch (error) {
+    if (stop.signal.aborted) {
+      throw new CommandError(`stopped following job ${jobId}; the job itself goes on`, 130);
+    }
+    throw error;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
 }
 
 /** The job as printed by `-o json`: its document with the id, secrets hidden. */

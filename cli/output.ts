@@ -1,6 +1,7 @@
 /**
- * Shared output pieces of the management commands: the `-o text|json` option, aligned
- * `name: value` listings and short cells for tables.
+ * Shared output pieces of the management commands: the `-o text|json` and `--json` options,
+ * aligned `name: value` listings and short cells for tables. JSON output is one document on
+ * stdout and nothing else there (messages go to stderr), with the protocol's field names.
  * @module
  */
 import { Option } from "@commander-js/extra-typings";
@@ -10,6 +11,12 @@ export function outputOption() {
   return new Option("-o, --output <format>", "output format")
     .choices(["text", "json"] as const)
     .default("text" as const);
+}
+
+/** `--json`: the same as `-o json`, for scripts. */
+export function jsonOption() {
+  return new Option("--json", "print one JSON document on stdout (same as -o json)")
+    .implies({ output: "json" });
 }
 
 /** Prints JSON, indented, on stdout. */

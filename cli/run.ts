@@ -8,7 +8,12 @@ import { Command } from "@commander-js/extra-typings";
 import { CONNECTOR_TYPES } from "../connectors/registry.ts";
 import { ConfigError, formatProblem, requireConnectors } from "../lib/config/mod.ts";
 import { log } from "../lib/log/mod.ts";
-import { PreflightError, runService, stopOnSignals } from "../lib/service/mod.ts";
+import {
+  PreflightError,
+  runService,
+  stopOnSignals,
+  TooManyServiceErrors,
+} from "../lib/service/mod.ts";
 import type { ConnectorType } from "../lib/source/types.ts";
 import { commandContext, CommandError, EXIT } from "./context.ts";
 
@@ -20,7 +25,8 @@ export function runCommand(
     .description("run the connector service daemon until SIGINT or SIGTERM")
     .option("-c, --config <path>", "config file", "config.yml")
     .action(async (flags) => {
-      const context = await commandContext(flags);
+      const types = options.types ?? CONNECTOR_TYPES;
+      const context = await commandContext({ ...flags, serviceTypes: [...types.keys()] });
       try {
         requireConnectors(context.config, { source: flags.config });
       } catch (error) {
@@ -33,11 +39,16 @@ export function runCommand(
       try {
         await runService({
           ...context,
-          types: options.types ?? CONNECTOR_TYPES,
+          types,
           logger: log,
           signal: stop.signal,
         });
       } catch (error) {
+        // A stop request during start-up (preflight) is a clean stop, not a failure.
+        if (stop.received() && !(error instanceof TooManyServiceErrors)) {
+          log.info(`stopped by ${stop.received()} before the service started`);
+          return;
+        }
         if (error instanceof PreflightError) {
           throw new CommandError(error.message, EXIT.couldNotStart);
         }

@@ -2,16 +2,21 @@
  * `connectors sync --id <connector> --full|--incremental|--access-control`: one job, now, in
  * this process. The exit code tells cron what happened: 0 completed, 1 the job ended in error
  * (or was canceled or interrupted), 2 it could not start. Overlapping runs are safe: the second
- * exits 2 and leaves the first alone.
+ * exits 2 and leaves the first alone. On a terminal a live line shows the progress on stderr;
+ * the summary (or `--json`) is the only thing on stdout.
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import { CONNECTOR_TYPES } from "../connectors/registry.ts";
 import { log } from "../lib/log/mod.ts";
-import { stopOnSignals, SyncNotStarted, syncNow } from "../lib/service/mod.ts";
+import { type JobOutcome, stopOnSignals, SyncNotStarted, syncNow } from "../lib/service/mod.ts";
 import type { ConnectorType } from "../lib/source/types.ts";
+import { SyncProgress } from "../lib/sync/mod.ts";
 import type { JobType } from "../lib/sync/types.ts";
 import { commandContext, CommandError, EXIT } from "./context.ts";
+import { reportProgress, stderrIsLive } from "./progress.ts";
+
+const PROGRESS_MODES = ["auto", "json"] as const;
 
 /** The `sync` command; `types` is the connector registry (tests add their own types). */
 export function syncCommand(
@@ -27,32 +32,63 @@ export function syncCommand(
     .option("--access-control", "access-control sync (document level security)")
     .option("--allow-mass-delete", "let a full sync delete more than service.max_deletion_ratio")
     .option("-c, --config <path>", "config file", "config.yml")
+    .addOption(
+      new Option(
+        "--progress <mode>",
+        "auto: a live line on a terminal, else a log line every 10 s; json: a JSON line per " +
+          "second on stderr",
+      ).choices(PROGRESS_MODES).default("auto" as const),
+    )
+    .option("--json", "print the outcome as one JSON object on stdout")
     .action(async (flags) => {
       const jobType = chosenJobType(flags);
-      const context = await commandContext(flags);
+      const types = options.types ?? CONNECTOR_TYPES;
+      const context = await commandContext({ ...flags, serviceTypes: [...types.keys()] });
       const stop = stopOnSignals({ graceSeconds: 10 });
+      const progress = new SyncProgress({ shownLive: flags.progress === "auto" && stderrIsLive() });
+      const report = reportProgress(progress, { mode: flags.progress });
+      let outcome: JobOutcome;
       try {
-        const outcome = await syncNow({
+        outcome = await syncNow({
           ...context,
-          types: options.types ?? CONNECTOR_TYPES,
+          types,
           connectorId: flags.id,
           jobType,
           allowMassDelete: flags.allowMassDelete ?? false,
           logger: log,
           signal: stop.signal,
+          progress,
         });
-        console.log(outcome.summary);
-        if (outcome.status !== "completed") Deno.exitCode = EXIT.failed;
       } catch (error) {
         if (error instanceof SyncNotStarted) {
           throw new CommandError(error.message, EXIT.couldNotStart);
         }
         throw error;
       } finally {
+        report.stop();
         stop.dispose();
         context.es.close();
       }
+      console.log(flags.json ? JSON.stringify(outcomeJson(outcome)) : outcome.summary);
+      if (outcome.status !== "completed") Deno.exitCode = EXIT.failed;
     });
+}
+
+/** `--json`: the job's outcome with its counters under their job-document names. */
+function outcomeJson(outcome: JobOutcome): Record<string, unknown> {
+  const seconds = outcome.durationMs / 1000;
+  const { stats } = outcome;
+  return {
+    job_id: outcome.jobId,
+    job_type: outcome.jobType,
+    status: outcome.status,
+    error: outcome.error,
+    duration_seconds: Math.round(seconds * 10) / 10,
+    docs_per_sec: seconds > 0
+      ? Math.round((stats.created + stats.updated + stats.deleted) / seconds * 10) / 10
+      : 0,
+    counters: stats,
+  };
 }
 
 function chosenJobType(

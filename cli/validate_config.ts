@@ -3,6 +3,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
+import { CONNECTOR_TYPES } from "../connectors/registry.ts";
 import {
   type Config,
   ConfigError,
@@ -39,7 +40,8 @@ export function validateConfigCommand(output: Partial<ValidateConfigOutput> = {}
 /** Checks `path` and prints the outcome; returns the exit code. Never throws. */
 export async function validateConfig(path: string, output: ValidateConfigOutput): Promise<number> {
   try {
-    const loaded = await loadConfig(path, { env: output.env });
+    const serviceTypes = [...CONNECTOR_TYPES.keys()];
+    const loaded = await loadConfig(path, { env: output.env, serviceTypes });
     for (const line of summary(loaded)) output.out(line);
     return 0;
   } catch (error) {
@@ -70,6 +72,11 @@ function summary({ config, warnings, source }: LoadedConfig): string[] {
     lines.push(`  service types  ${config.service.service_types.join(", ")}`);
   }
   lines.push(`  logging        ${config.service.log_level}, ${config.service.log_format}`);
+  const http = config.service.http;
+  if (http.port > 0) {
+    const host = http.host.includes(":") ? `[${http.host}]` : http.host;
+    lines.push(`  HTTP           http://${host}:${http.port} (/healthz, /readyz, /metrics)`);
+  }
   lines.push(
     `  connectors     ${config.connectors.length === 0 ? "none" : config.connectors.length}`,
   );

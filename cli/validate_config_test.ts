@@ -110,6 +110,19 @@ Deno.test("validate-config: warnings are shown with a valid file", async () => {
   });
 });
 
+Deno.test("validate-config: shows the HTTP endpoints only when service.http.port is set", async () => {
+  const base = "elasticsearch.password: pw\nconnectors: [{connector_id: c1}]\n";
+  await withConfig(base + "service.http: {port: 9100, host: '::'}\n", async (path) => {
+    const { code, stdout, stderr } = await cli(path);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^ {2}HTTP {11}http:\/\/\[::\]:9100 \(\/healthz, \/readyz, \/metrics\)$/m);
+  });
+  await withConfig(base, async (path) => {
+    const { stdout } = await cli(path);
+    assert.doesNotMatch(stdout, /HTTP/);
+  });
+});
+
 Deno.test("validate-config command object: default path and exit code", async () => {
   const lines: string[] = [];
   const command = validateConfigCommand({ out: (l) => lines.push(l), err: (l) => lines.push(l) });

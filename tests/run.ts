@@ -16,6 +16,13 @@ import {
   startPostgres,
   startS3,
 } from "../lib/harness/mod.ts";
+import {
+  findLeaks,
+  type KnownSecret,
+  readRegisteredSecrets,
+  SECRETS_FILE_ENV,
+  serverSecrets,
+} from "./support/secrets.ts";
 
 const servers: Array<ElasticsearchServer | PostgresServer | MariadbServer | S3Server> = [];
 let stopping: Promise<void> | undefined;
@@ -87,23 +94,72 @@ async function main(): Promise<number> {
   console.log(`PostgreSQL ${pg.version} on ${pg.host}:${pg.port}`);
   console.log(`MariaDB ${maria.version} on ${maria.host}:${maria.port}`);
   console.log(`S3Proxy on ${s3.endpoint}`);
+  const secretsFile = await Deno.makeTempFile({ prefix: "connectors-test-secrets-" });
+  const env = {
+    [SECRETS_FILE_ENV]: secretsFile,
+    CONNECTORS_TEST_ES_URL: es.url,
+    CONNECTORS_TEST_ES_USERNAME: es.username,
+    CONNECTORS_TEST_ES_PASSWORD: es.password,
+    CONNECTORS_TEST_PG_URL: pg.url,
+    CONNECTORS_TEST_MYSQL_URL: maria.url,
+    CONNECTORS_TEST_S3_ENDPOINT: s3.endpoint,
+    CONNECTORS_TEST_S3_ACCESS_KEY: s3.accessKeyId,
+    CONNECTORS_TEST_S3_SECRET_KEY: s3.secretAccessKey,
+  };
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "--allow-all", ...Deno.args],
-    env: {
-      CONNECTORS_TEST_ES_URL: es.url,
-      CONNECTORS_TEST_ES_USERNAME: es.username,
-      CONNECTORS_TEST_ES_PASSWORD: es.password,
-      CONNECTORS_TEST_PG_URL: pg.url,
-      CONNECTORS_TEST_MYSQL_URL: maria.url,
-      CONNECTORS_TEST_S3_ENDPOINT: s3.endpoint,
-      CONNECTORS_TEST_S3_ACCESS_KEY: s3.accessKeyId,
-      CONNECTORS_TEST_S3_SECRET_KEY: s3.secretAccessKey,
-    },
+    env,
     stdin: "inherit",
-    stdout: "inherit",
-    stderr: "inherit",
+    stdout: "piped",
+    stderr: "piped",
   }).spawn();
-  return (await child.status).code;
+  try {
+    const [stdout, stderr] = await Promise.all([
+      tee(child.stdout, Deno.stdout),
+      tee(child.stderr, Deno.stderr),
+    ]);
+    const { code } = await child.status;
+    const secrets = [...serverSecrets(env), ...await readRegisteredSecrets(secretsFile)];
+    const leaked = reportLeaks({ stdout, stderr }, secrets);
+    return leaked ? 1 : code;
+  } finally {
+    await Deno.remove(secretsFile).catch(() => {});
+  }
+}
+
+/** Copies `stream` to `target` as it arrives and returns everything it carried, as text. */
+async function tee(
+  stream: ReadableStream<Uint8Array>,
+  target: typeof Deno.stdout,
+): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    for (let written = 0; written < chunk.length;) {
+      written += await target.write(chunk.subarray(written));
+    }
+  }
+  const decoder = new TextDecoder();
+  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") +
+    decoder.decode();
+}
+
+/**
+ * Secrets must never reach a log or an error (README): prints every line of the run's output
+ * that holds one, masked, and returns whether any did.
+ */
+function reportLeaks(output: Record<string, string>, secrets: KnownSecret[]): boolean {
+  let found = 0;
+  for (const [stream, text] of Object.entries(output)) {
+    for (const leak of findLeaks(text, secrets)) {
+      if (found++ === 0) console.error("\nSecrets appeared in the test output:");
+      console.error(`  ${leak.kind} on line ${leak.line} of ${stream}: ${leak.masked}`);
+    }
+  }
+  if (found === 0) {
+    console.log(`No secret in the test output (${secrets.length} known secrets scanned).`);
+  }
+  return found > 0;
 }
 
 let code = 1;

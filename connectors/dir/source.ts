@@ -17,6 +17,9 @@ import {
 } from "../../lib/source/types.ts";
 import { globToRegExp } from "./glob.ts";
 
+/** How long counting files for the progress estimate may take. */
+export const ESTIMATE_MAX_MS = 2_000;
+
 /** Reads a local directory tree. */
 export class DirectorySource implements Source {
   readonly #directory: string;
@@ -73,6 +76,22 @@ export class DirectorySource implements Source {
         download: this.#download(path, stat.size, context.maxFileSize),
       };
     }
+  }
+
+  /**
+   * Files matching the pattern, by listing the tree without reading or stat-ing files (which
+   * also warms the cache for the sync); null when listing takes longer than
+   * {@linkcode ESTIMATE_MAX_MS}, so a huge tree does not delay the sync.
+   */
+  async estimateTotal(context: SyncContext): Promise<number | null> {
+    const matcher = globToRegExp(this.#pattern);
+    const deadline = performance.now() + ESTIMATE_MAX_MS;
+    let count = 0;
+    for await (const relative of walkFiles(this.#directory, context.signal)) {
+      if (performance.now() > deadline) return null;
+      if (matcher.test(relative)) count++;
+    }
+    return count;
   }
 
   #download(path: string, size: number, maxFileSize: number): Download | undefined {

@@ -3,10 +3,11 @@
  * translated into messages that say which configuration field to fix.
  * @module
  */
-import mysql from "mysql2/promise";
+import type mysql from "mysql2/promise";
 import type { Connection as CallbackConnection } from "mysql2";
 import { ConfigValueError } from "../../lib/source/types.ts";
 import { repairPem } from "../sql/pem.ts";
+import { loadMysql2 } from "../../lib/util/mysql2.ts";
 import { geometryAsWkt } from "./values.ts";
 
 /** Where and how to connect. */
@@ -32,7 +33,7 @@ const STREAM_WRITE_TIMEOUT_S = 24 * 3600;
 export async function connect(settings: ConnectionSettings): Promise<mysql.Connection> {
   let connection: mysql.Connection;
   try {
-    connection = await mysql.createConnection({
+    connection = await (await loadMysql2()).createConnection({
       host: settings.host,
       port: settings.port,
       user: settings.user,

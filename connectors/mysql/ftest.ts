@@ -4,7 +4,8 @@
  * from every table.
  * @module
  */
-import mysql from "mysql2/promise";
+import type mysql from "mysql2/promise";
+import { loadMysql2 } from "../../lib/util/mysql2.ts";
 import { startMariadb } from "../../lib/harness/mod.ts";
 import {
   batches,
@@ -34,7 +35,7 @@ export const mysqlFixture: FtestFixture = {
   start: async () => {
     const server = await startMariadb();
     try {
-      const connection = await mysql.createConnection({
+      const connection = await (await loadMysql2()).createConnection({
         host: server.host,
         port: server.port,
         user: server.user,

@@ -30,6 +30,7 @@ import {
   isTransient,
   typeCastFor,
 } from "./client.ts";
+import { estimateRows } from "./estimate.ts";
 import { type AdvancedRule, parseAdvancedRules } from "./rules.ts";
 import { keysetCondition, quoteId, type SqlCondition } from "./sql.ts";
 import { convertRow, idPart, isNotNull, type RowPlan, rowPlan, sqlValue } from "./values.ts";
@@ -143,6 +144,14 @@ export class MysqlSource implements Source {
       for await (const doc of this.#read({ unit, mode: {}, cursor, context })) yield { doc };
     }
     this.#cursor = cursor;
+  }
+
+  /** Rows of the tables to read (see estimate.ts); null with advanced rules (custom queries). */
+  async estimateTotal(context: SyncContext): Promise<number | null> {
+    if (!isEmptyRules(context.advancedRules)) return null;
+    const tables = isWildcard(this.#tables) ? null : this.#tables;
+    const connection = await this.#connect();
+    return await estimateRows(connection, { database: this.#settings.database, tables });
   }
 
   async *changes(
@@ -376,20 +385,32 @@ export class MysqlSource implements Source {
     const sql = `SELECT * FROM ${unit.from}${filter ? ` WHERE ${filter.sql}` : ""}`;
     // Retried only until the first row: a stream cannot resume from where it broke.
     const connection = await this.#withRetry(() => this.#connect(), context);
-    const stream = callbackConnection(connection).query({
+    const driver = callbackConnection(connection);
+    const stream = driver.query({
       sql,
       values: filter?.values ?? [],
       typeCast: typeCastFor(plan.hasGeometry),
     }).stream({ highWaterMark: Math.min(this.#fetchSize, 1000) });
     const abort = () => stream.destroy(context.signal.reason);
     context.signal.addEventListener("abort", abort, { once: true });
+    // mysql2 reports a connection lost mid-stream on the connection only: the stream would
+    // wait forever.
+    const broken = (error: Error) => stream.destroy(error);
+    driver.on("error", broken);
     try {
       for await (const row of stream) yield build(row as Record<string, unknown>);
     } catch (error) {
       await this.#dropConnection({ destroy: true });
-      throw error;
+      if (!isTransient(error) || context.signal.aborted) throw error;
+      throw new Error(
+        `${unit.label}: ${this.#where()} dropped the connection while the query streamed ` +
+          `(${errorText(error)}); a streamed query cannot resume where it stopped, so the sync ` +
+          `stops here: run it again`,
+        { cause: error },
+      );
     } finally {
       context.signal.removeEventListener("abort", abort);
+      driver.off("error", broken);
       if (!stream.readableEnded) {
         // Stopped early: the unread rows would block the connection, so drop it.
         stream.destroy();
@@ -482,17 +503,28 @@ export class MysqlSource implements Source {
       try {
         return await action();
       } catch (error) {
-        if (!isTransient(error) || attempt >= this.#retryCount) throw error;
+        if (!isTransient(error)) throw error;
         await this.#dropConnection({ destroy: true });
+        if (attempt >= this.#retryCount) {
+          throw new Error(
+            `${this.#where()}: ${errorText(error)}; still failing after ${this.#retryCount} ` +
+              `retries ('Retries per request', retry_count)`,
+            { cause: error },
+          );
+        }
         const wait = backoffDelay(attempt, RETRY_BASE_MS);
         this.#logger.warn(
-          `MySQL error ${(error as { code?: string }).code}: ${(error as Error).message}; retry ${
+          `${this.#where()}: ${errorText(error)}; retry ${
             attempt + 1
           } of ${this.#retryCount} in ${wait} ms`,
         );
         await sleep(wait, context?.signal);
       }
     }
+  }
+
+  #where(): string {
+    return `MySQL at ${this.#settings.host}:${this.#settings.port}`;
   }
 
   async #connect(): Promise<mysql.Connection> {
@@ -560,6 +592,13 @@ function documentBuilder(
     doc.Table = table;
     return doc;
   };
+}
+
+/** A driver error as `CODE: message`, or the message alone when it has no code. */
+function errorText(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === "string" ? message : String(error);
+  return typeof code === "string" ? `${code}: ${text}` : text;
 }
 
 function isWildcard(tables: string[]): boolean {

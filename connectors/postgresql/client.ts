@@ -81,16 +81,21 @@ export async function withConnectDeadline<T>(
   }
 }
 
-const CONNECTION_CODES = new Set([
+/** A connection that could not be opened. */
+const CONNECT_CODES = new Set([
   "ECONNREFUSED",
-  "ECONNRESET",
   "ENOTFOUND",
   "EAI_AGAIN",
   "ETIMEDOUT",
   "EHOSTUNREACH",
   "ENETUNREACH",
-  "EPIPE",
   "CONNECT_TIMEOUT",
+]);
+
+/** An open connection that broke: the server ended it, restarted, or the network dropped it. */
+const LOST_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
@@ -108,7 +113,8 @@ function codeOf(error: unknown): string {
 export function isTransient(error: unknown): boolean {
   if (error instanceof UnreachableError) return true;
   const code = codeOf(error);
-  return CONNECTION_CODES.has(code) || TRANSIENT_STATES.has(code) || code.startsWith("08");
+  return CONNECT_CODES.has(code) || LOST_CODES.has(code) || TRANSIENT_STATES.has(code) ||
+    code.startsWith("08");
 }
 
 function where(settings: PostgresSettings): string {
@@ -136,7 +142,12 @@ export function describeError(error: unknown, settings: PostgresSettings): strin
       where(settings)
     }: check the Database field`;
   }
-  if (CONNECTION_CODES.has(code)) {
+  if (LOST_CODES.has(code)) {
+    return `the connection to PostgreSQL at ${
+      where(settings)
+    } was lost (${code}): the server ended it, restarted, or the network dropped it`;
+  }
+  if (CONNECT_CODES.has(code)) {
     return `cannot reach PostgreSQL at ${
       where(settings)
     } within ${settings.connectTimeoutSeconds} s (${code}): check host and port, that the server is running and that its firewall and pg_hba.conf allow this host`;

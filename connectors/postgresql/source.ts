@@ -35,6 +35,7 @@ import {
 } from "./catalog.ts";
 import { describeError, openPool, type Sql, withConnectDeadline } from "./client.ts";
 import { type PostgresSettings, readSettings } from "./config.ts";
+import { estimateRows } from "./estimate.ts";
 import {
   type KeyedTable,
   readChangedRows,
@@ -195,6 +196,16 @@ export class PostgresSource implements Source {
       }
     }
     this.#cursor = this.#nextCursor(prepared, read);
+  }
+
+  /** Rows of the tables to read (see estimate.ts); null with advanced rules (custom queries). */
+  async estimateTotal(context: SyncContext): Promise<number | null> {
+    if (this.#rules(context.advancedRules)) return null;
+    const { schema, tables } = this.#s;
+    return await withConnectDeadline(
+      this.#s,
+      () => estimateRows(this.#sql, { schema, tables: tables.length > 0 ? tables : null }),
+    );
   }
 
   async *changes(

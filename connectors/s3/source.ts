@@ -35,7 +35,10 @@ interface Listing {
   extensions: string[];
 }
 
-/** Reads Amazon S3 or an S3-compatible service. */
+/**
+ * Reads Amazon S3 or an S3-compatible service. It has no `estimateTotal`: S3 cannot count
+ * objects without the same ListObjectsV2 pages the sync reads, so progress shows no ETA.
+ */
 export class S3Source implements Source {
   readonly #config: ConfigValues;
   readonly #logger: Logger;

@@ -8,7 +8,9 @@ export function coerce(spec: AnySpec, raw: string | number | boolean): unknown {
       return String(raw);
     case "integer": {
       const n = typeof raw === "string" && /^\s*[+-]?\d+\s*$/.test(raw) ? Number(raw) : raw;
-      return typeof n === "number" && Number.isInteger(n) && n >= spec.min ? n : undefined;
+      const inRange = typeof n === "number" && n >= spec.min &&
+        (spec.max === undefined || n <= spec.max);
+      return inRange && Number.isInteger(n) ? n : undefined;
     }
     case "number": {
       const n = typeof raw === "string" && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(raw)
@@ -38,12 +40,17 @@ export function expectation(spec: AnySpec): string {
     case "string":
       return "must be a string";
     case "integer":
-      return `must be an integer >= ${spec.min}`;
+      return spec.max === undefined
+        ? `must be an integer >= ${spec.min}`
+        : `must be an integer between ${spec.min} and ${spec.max}`;
     case "number":
       if (spec.min !== undefined && spec.max !== undefined) {
         return `must be a number between ${spec.min} and ${spec.max}`;
       }
-      if (spec.above !== undefined) return `must be a number > ${spec.above}`;
+      if (spec.above !== undefined) {
+        return `must be a number > ${spec.above}` +
+          (spec.max === undefined ? "" : ` and <= ${spec.max}`);
+      }
       return `must be a number >= ${spec.min ?? 0}`;
     case "boolean":
       return "must be true or false";

@@ -18,6 +18,7 @@ export type {
   LogFormat,
   LogLevel,
   ServiceConfig,
+  ServiceHttpConfig,
 } from "./types.ts";
 export {
   checkConfig,

@@ -21,6 +21,11 @@ export interface ParseOptions {
   env?: Env;
   /** Check that files named in the config (`elasticsearch.ca_certs`) exist; default false. */
   checkFiles?: boolean;
+  /**
+   * Connector types this build serves: `connectors[].service_type` and
+   * `service.service_types` must be one of them. Unchecked when absent.
+   */
+  serviceTypes?: readonly string[];
 }
 
 /** A usable config plus warnings worth showing (deprecated keys, duplicate connectors, ...). */
@@ -53,9 +58,16 @@ export function checkConfig(text: string, options: ParseOptions = {}): ConfigChe
   if (tree.problems.length > 0 || tree.root === undefined) {
     return { problems: tree.problems, warnings: tree.warnings };
   }
+  if (tree.root.kind === "scalar" && tree.root.value === null) {
+    const message = "the file is empty: copy config.example.yml to it and set " +
+      "elasticsearch.host, the credentials and the connectors";
+    return { problems: [{ source, path: "", message }], warnings: tree.warnings };
+  }
   const reader = new Reader(source, options.env ?? Deno.env.toObject());
   reader.warnings.push(...tree.warnings);
   const config = reader.readConfig(tree.root);
+  if (options.serviceTypes) checkServiceTypes(config, reader, options.serviceTypes);
+  config.connectors = reader.dropDuplicateConnectors(config.connectors);
   checkPlaceholders(config, reader);
   checkTls(config, reader, options.checkFiles ?? false);
   const { problems, warnings } = reader;
@@ -80,20 +92,22 @@ export function parseConfig(text: string, options: ParseOptions = {}): LoadedCon
  */
 export async function loadConfig(
   path: string,
-  options: { env?: Env } = {},
+  options: Pick<ParseOptions, "env" | "serviceTypes"> = {},
 ): Promise<LoadedConfig> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(await Deno.readFile(path));
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "file not found; copy config.example.yml to it or pass -c <path>"
       : error instanceof Deno.errors.PermissionDenied
       ? "permission denied reading the file"
+      : error instanceof TypeError
+      ? "the file is not UTF-8 text; save it as UTF-8 (config.yml is YAML text)"
       : `cannot read the file: ${error instanceof Error ? error.message : String(error)}`;
     throw new ConfigError([{ source: path, path: "", message: reason }]);
   }
-  return parseConfig(text, { source: path, env: options.env, checkFiles: true });
+  return parseConfig(text, { ...options, source: path, checkFiles: true });
 }
 
 /**
@@ -116,6 +130,8 @@ class Reader {
   readonly warnings: ConfigProblem[] = [];
   /** Position of each value (or key, for sections) that was in the file, by path. */
   readonly positions = new Map<string, Pos>();
+  /** Where each `connectors` entry starts, and its path (`connectors[2]`). */
+  readonly entries = new Map<ConnectorEntry, { path: string; pos: Pos }>();
 
   constructor(readonly source: string, readonly env: Env) {}
 
@@ -171,7 +187,6 @@ class Reader {
         "service_type at the top level needs connector_id; use connectors: [{connector_id, service_type}] or service.service_types",
       );
     }
-    config.connectors = this.dropDuplicateConnectors(config.connectors);
     return config;
   }
 
@@ -402,18 +417,39 @@ class Reader {
         );
       }
     }
-    if (path !== "") this.positions.set(`connector:${entry.connector_id}`, pos);
+    this.entries.set(entry, { path, pos });
   }
 
+  /**
+   * One entry per connector_id, the last winning as in the reference: identical repeats are a
+   * warning, repeats with another service_type or api_key a problem (which one was meant?).
+   */
   dropDuplicateConnectors(connectors: ConnectorEntry[]): ConnectorEntry[] {
     const byId = new Map<string, ConnectorEntry>();
     for (const entry of connectors) {
-      if (byId.has(entry.connector_id)) {
-        this.warn(
-          "connectors",
-          this.positions.get(`connector:${entry.connector_id}`),
-          `connector_id "${entry.connector_id}" is listed more than once; the last entry wins`,
-        );
+      const earlier = byId.get(entry.connector_id);
+      if (earlier !== undefined) {
+        const { path, pos } = this.entries.get(entry) ?? { path: "connectors", pos: undefined };
+        const first = this.entries.get(earlier)?.pos?.line;
+        const id = JSON.stringify(entry.connector_id);
+        const where = first === undefined ? "" : ` (line ${first})`;
+        if (
+          earlier.service_type !== entry.service_type || earlier.api_key !== entry.api_key
+        ) {
+          const idPath = path === "" ? "connector_id" : `${path}.connector_id`;
+          this.problem(
+            idPath,
+            this.positions.get(idPath) ?? pos,
+            `${idPath} ${id} is listed again${where} with another service_type or ` +
+              `api_key: keep one entry per connector`,
+          );
+        } else {
+          this.warn(
+            "connectors",
+            pos,
+            `connector_id ${id} is listed more than once${where}; the last entry wins`,
+          );
+        }
         byId.delete(entry.connector_id);
       }
       byId.set(entry.connector_id, entry);
@@ -429,13 +465,50 @@ class Reader {
   }
 }
 
+/** `connectors[].service_type` and `service.service_types` name types this build serves. */
+function checkServiceTypes(config: Config, reader: Reader, known: readonly string[]): void {
+  const complain = (path: string, type: string) => {
+    const near = closestKey(type, [...known]);
+    reader.problem(
+      path,
+      reader.positions.get(path),
+      `${path} ${JSON.stringify(type)} is not a connector type of this build` +
+        (near === undefined ? "" : `; did you mean "${near}"?`) +
+        ` (known: ${[...known].sort().join(", ")})`,
+    );
+  };
+  for (const entry of config.connectors) {
+    const type = entry.service_type;
+    if (type === undefined || known.includes(type)) continue;
+    const { path } = reader.entries.get(entry) ?? { path: "" };
+    complain(path === "" ? "service_type" : `${path}.service_type`, type);
+  }
+  for (const type of config.service.service_types) {
+    if (!known.includes(type)) complain("service.service_types", type);
+  }
+}
+
 function checkPlaceholders(config: Config, reader: Reader): void {
   const es = config.elasticsearch;
+  // Already reported: a wrong type, an unset ${VAR} or a file that is not a mapping.
+  const reported = (path: string) => reader.problems.some((problem) => problem.path === path);
+  if (reported("") || reported("elasticsearch")) return;
+  if (reported("elasticsearch.api_key") || reported("elasticsearch.password")) return;
   if (es.api_key === PLACEHOLDER) {
     reader.problem(
       "elasticsearch.api_key",
       reader.positions.get("elasticsearch.api_key"),
       `elasticsearch.api_key is the placeholder "${PLACEHOLDER}": set a real API key`,
+    );
+  } else if (
+    es.api_key === undefined && es.password === PLACEHOLDER &&
+    !reader.positions.has("elasticsearch.password")
+  ) {
+    reader.problem(
+      "elasticsearch",
+      reader.positions.get("elasticsearch"),
+      "elasticsearch has no credentials: set elasticsearch.api_key, or elasticsearch.username " +
+        "and elasticsearch.password (e.g. password: ${ELASTIC_PASSWORD})",
     );
   } else if (es.api_key === undefined && es.password === PLACEHOLDER) {
     reader.problem(
@@ -493,7 +566,9 @@ function suggest(key: string, siblings: Record<string, AnySpec>, path: string): 
   const elsewhere = allPaths(configSchema, "").filter((p) =>
     p.endsWith(`.${key}`) && p !== join(path, key)
   );
-  return elsewhere.length > 0 ? `; did you mean "${elsewhere[0]}"?` : "";
+  if (elsewhere.length > 0) return `; did you mean "${elsewhere[0]}"?`;
+  return `; remove it (known keys${path === "" ? "" : ` of ${path}`}: ` +
+    `${Object.keys(siblings).join(", ")})`;
 }
 
 function allPaths(spec: AnySectionSpec, path: string): string[] {

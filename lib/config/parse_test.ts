@@ -85,7 +85,7 @@ Deno.test("every problem is collected, not just the first", () => {
   );
   assert.match(
     find(problems, "elasticsearch.request_timeout").message,
-    /must be a number > 0, got -1/,
+    /must be a number > 0 and <= 2147483, got -1/,
   );
   assert.match(find(problems, "elasticsearch.host").message, /http:\/\/ or https:\/\//);
 });
@@ -220,7 +220,7 @@ Deno.test("reference keys this service does not use are refused with a reason", 
 
 Deno.test("the changeme placeholder is refused where the reference refuses it", () => {
   const refused = (text: string) => problemsOf(text).map((p) => p.path);
-  assert.deepEqual(refused("connectors: [{connector_id: c1}]"), ["elasticsearch.password"]);
+  assert.deepEqual(refused("connectors: [{connector_id: c1}]"), ["elasticsearch"]);
   assert.deepEqual(refused("elasticsearch.password: changeme\nconnectors: [{connector_id: c1}]"), [
     "elasticsearch.password",
   ]);
@@ -238,7 +238,7 @@ Deno.test("the changeme placeholder is refused where the reference refuses it", 
   assert.deepEqual(refused("elasticsearch.api_key: k\nconnectors: [{connector_id: c1}]"), []);
 });
 
-Deno.test("connectors: entries, duplicates (last wins, warning) and bad entries", () => {
+Deno.test("connectors: entries, duplicates (same: warning, different: problem), bad entries", () => {
   const text = [
     "elasticsearch.password: pw",
     "connectors:",
@@ -246,17 +246,21 @@ Deno.test("connectors: entries, duplicates (last wins, warning) and bad entries"
     "    service_type: mysql",
     "  - connector_id: 0123",
     "  - connector_id: a",
-    "    service_type: postgresql",
-    "    api_key: k",
+    "    service_type: mysql",
   ].join("\n");
   const { config, warnings } = parseConfig(text, { env: {} });
   assert.deepEqual(config.connectors, [
     { connector_id: "0123" },
-    { connector_id: "a", service_type: "postgresql", api_key: "k" },
+    { connector_id: "a", service_type: "mysql" },
   ]);
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0].line, 6);
-  assert.match(warnings[0].message, /"a" is listed more than once; the last entry wins/);
+  assert.match(warnings[0].message, /"a" is listed more than once \(line 3\); the last entry wins/);
+  const conflicting = problemsOf(text + "\n    api_key: k\n");
+  assert.deepEqual(conflicting.map(formatProblem), [
+    'config.yml:6:19: connectors[2].connector_id "a" is listed again (line 3) with another ' +
+    "service_type or api_key: keep one entry per connector",
+  ]);
 
   const problems = problemsOf(
     "elasticsearch.password: pw\nconnectors:\n  - service_type: mysql\n  - connector_id: b\n    servce_type: s3\n  - just-a-string\n  - connector_id:\n",
@@ -396,4 +400,29 @@ Deno.test("config.example.yml mentions every key", async () => {
   for (const key of [...keys(configSchema), "connector_id", "service_type", "api_key"]) {
     assert.match(text, new RegExp(`^\\s*#? ?-? ?${key}:`, "m"), key);
   }
+});
+
+Deno.test("service.http: off by default, port and host validated with one-line errors", () => {
+  const defaults = parseConfig(BASE, { env: {} }).config.service.http;
+  assert.deepEqual(defaults, { host: "127.0.0.1", port: 0 });
+  const { config } = parseConfig(BASE + "service.http.port: ${PORT}\nservice.http.host: '::'\n", {
+    env: { PORT: "9100" },
+  });
+  assert.deepEqual(config.service.http, { host: "::", port: 9100 });
+  const problems = problemsOf(
+    BASE + "service:\n  http:\n    port: 70000\n    host: http://0.0.0.0:9100\n    prot: 1\n",
+  );
+  assert.deepEqual(problems.map(formatProblem), [
+    "config.yml:5:11: service.http.port must be an integer between 0 and 65535, got 70000",
+    'config.yml:6:11: service.http.host must be a host name or IP address to listen on, like 127.0.0.1 or 0.0.0.0 (no scheme, port or brackets), got "http://0.0.0.0:9100"',
+    'config.yml:7:5: service.http.prot is not a known key; did you mean "port"?',
+  ]);
+  assert.match(
+    find(problemsOf(BASE + "service.http.port: -1\n"), "service.http.port").message,
+    /between 0 and 65535, got -1/,
+  );
+  assert.match(
+    find(problemsOf(BASE + "service.http.port: 91.5\n"), "service.http.port").message,
+    /between 0 and 65535, got 91.5/,
+  );
 });

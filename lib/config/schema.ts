@@ -8,11 +8,12 @@ export interface StringSpec {
   /** Extra check on the final value; returns the problem text (after "<path> ") or undefined. */
   check?: (value: string) => string | undefined;
 }
-/** An integer within bounds. */
+/** An integer within bounds (`max` inclusive, optional). */
 export interface IntegerSpec {
   kind: "integer";
   default: number;
   min: number;
+  max?: number;
 }
 /** A number, inclusive `min`/`max` or exclusive `above`. */
 export interface NumberSpec {
@@ -96,9 +97,17 @@ const str = (value?: string, more: Omit<StringSpec, "kind" | "default"> = {}): S
   default: value,
   ...more,
 });
-const seconds = (value: number): NumberSpec => num(value, { above: 0 });
+/** Longest wait a timer can hold: 2^31-1 ms; longer ones would fire at once (a busy loop). */
+const MAX_SECONDS = 2_147_483;
+const seconds = (value: number): NumberSpec => num(value, { above: 0, max: MAX_SECONDS });
+const secondsOrZero = (value: number): NumberSpec => num(value, { min: 0, max: MAX_SECONDS });
 
 function checkHost(value: string): string | undefined {
+  // Credentials in the URL would be printed wherever the host is named: refuse, never echo them.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)) {
+    return "must not hold credentials (user:password@); set elasticsearch.username and " +
+      "password, or api_key, instead";
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -109,6 +118,15 @@ function checkHost(value: string): string | undefined {
     return `must start with http:// or https://, got "${value}"`;
   }
   return undefined;
+}
+
+/** A host name or IP address to listen on: no scheme, port or path. */
+function checkListenHost(value: string): string | undefined {
+  if (/^[A-Za-z0-9._-]+$/.test(value) || /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/.test(value)) {
+    return undefined;
+  }
+  return `must be a host name or IP address to listen on, like 127.0.0.1 or 0.0.0.0 ` +
+    `(no scheme, port or brackets), got "${value}"`;
 }
 
 const noQueue =
@@ -129,10 +147,10 @@ export const configSchema: SectionSpec<Config> = {
         verify_certs: bool(true),
         request_timeout: seconds(240),
         max_retries: int(5, 0),
-        retry_interval: num(2, { min: 0 }),
+        retry_interval: secondsOrZero(2),
         retry_on_timeout: bool(true),
         headers: { kind: "string_map", default: {} },
-        max_wait_duration: num(240, { min: 0 }),
+        max_wait_duration: secondsOrZero(240),
         initial_backoff_duration: seconds(1),
         backoff_multiplier: num(2, { min: 1 }),
         bulk: {
@@ -144,7 +162,7 @@ export const configSchema: SectionSpec<Config> = {
             max_text_document_size: num(3, { min: 0 }),
             concurrent_downloads: int(10, 1),
             max_retries: int(5, 0),
-            retry_interval: num(2, { min: 0 }),
+            retry_interval: secondsOrZero(2),
             enable_operations_logging: bool(false),
             error_monitor: {
               kind: "section",
@@ -187,7 +205,7 @@ export const configSchema: SectionSpec<Config> = {
         job_cleanup_interval: seconds(300),
         max_file_download_size: int(10485760, 0),
         preflight_max_attempts: int(10, 1),
-        preflight_idle: num(30, { min: 0 }),
+        preflight_idle: secondsOrZero(30),
         service_types: { kind: "strings", default: [] },
         log_level: {
           kind: "enum",
@@ -198,6 +216,13 @@ export const configSchema: SectionSpec<Config> = {
         idle_job_threshold: seconds(300),
         catch_up_missed_schedules: bool(true),
         max_deletion_ratio: num(0.5, { min: 0, max: 1 }),
+        http: {
+          kind: "section",
+          keys: {
+            host: str("127.0.0.1", { check: checkListenHost }),
+            port: { kind: "integer", default: 0, min: 0, max: 65535 },
+          },
+        },
       },
       unused: {
         worker_mode: "list the service types to serve in service.service_types instead",

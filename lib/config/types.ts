@@ -61,6 +61,14 @@ export interface ElasticsearchConfig {
   bulk: BulkConfig;
 }
 
+/** `service.http`: `/healthz`, `/readyz` and `/metrics` of the daemon; off while `port` is 0. */
+export interface ServiceHttpConfig {
+  /** Address to listen on; loopback by default. */
+  host: string;
+  /** TCP port; 0 turns the endpoints off. */
+  port: number;
+}
+
 /** `service`: the daemon's loops and limits. Durations are seconds. */
 export interface ServiceConfig {
   idling: number;
@@ -85,6 +93,7 @@ export interface ServiceConfig {
   catch_up_missed_schedules: boolean;
   /** A full sync that would delete more than this share (0..1) of the index deletes nothing and fails; 1 disables. */
   max_deletion_ratio: number;
+  http: ServiceHttpConfig;
 }
 
 /** One `connectors` entry: a connector this process serves. */

@@ -48,8 +48,7 @@ export function parseYamlTree(
     path: "",
     line: error.linePos?.[0].line,
     column: error.linePos?.[0].col,
-    // Only the first line: the rest quotes the source, which may hold a secret.
-    message: `YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+    message: `YAML: ${yamlMessage(error, text)}`,
   });
   const warnings = doc.warnings.map(asProblem);
   if (doc.errors.length > 0) return { problems: doc.errors.map(asProblem), warnings };
@@ -97,6 +96,19 @@ export function parseYamlTree(
   };
   const root = convert(doc.contents, { line: 1, column: 1 });
   return { root, problems, warnings };
+}
+
+/** One line saying what is wrong and, for the common mistakes, how to fix it. */
+function yamlMessage(error: YAML.YAMLError, text: string): string {
+  // Only the first line: the rest quotes the source, which may hold a secret.
+  const message = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  if (error.code === "TAB_AS_INDENT") return `${message}; indent with spaces`;
+  if (error.code === "DUPLICATE_KEY") {
+    // Key names are schema words, never secrets.
+    const key = /^\s*["']?([^"':,{}[\]\n]+)/.exec(text.slice(error.pos[0]))?.[1]?.trim();
+    if (key) return `the key "${key}" appears twice in the same mapping; keep one`;
+  }
+  return message;
 }
 
 /**

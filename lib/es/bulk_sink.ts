@@ -4,6 +4,10 @@
  * answered 429/503), counts results from the responses only, and stops the sync through the
  * {@linkcode ErrorMonitor} when too many documents fail.
  *
+ * A batch is given up after `maxRetries` failed sends in a row with no document of the sink
+ * accepted in between: documents accepted meanwhile restart its count, so a cluster that
+ * throttles part of the writes slows the sync down, and one that accepts nothing fails it.
+ *
  * Memory stays below `chunkMaxBytes × (maxConcurrency + 1)` plus one document: when every slot
  * is busy and the batch being filled is full, the caller's `index`/`update`/`delete` waits.
  * Batches in flight together may apply in any order, so two operations on the same id should
@@ -36,6 +40,22 @@ import type { BulkSettings, FailedDocument, SyncStats } from "../sync/types.ts";
 /** How many failed documents are kept for the job document. */
 export const FAILED_SAMPLE_SIZE = 20;
 
+/**
+ * How many times a batch may be sent per allowed retry (`maxRetries + 1`) while other documents
+ * get through: the bound for a batch that is always refused (say, by a circuit breaker).
+ */
+const MAX_SENDS_PER_RETRY = 10;
+
+/** Failures of one batch, for {@linkcode BulkSink}'s retry decisions. */
+interface RetryBudget {
+  /** Failed sends so far. */
+  failures: number;
+  /** Failed sends since documents were last accepted. */
+  strikes: number;
+  /** The sink's accepted count at the previous failure. */
+  accepted: number;
+}
+
 /** Item statuses worth sending again: the node was overloaded. */
 const RETRYABLE_ITEM_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
@@ -63,6 +83,18 @@ export interface BulkSinkOptions {
   signal: AbortSignal;
   /** Called after each `_bulk` response has been counted. */
   onProgress?: () => void;
+  /** Told about request latency, retries and buffered bytes (for metrics). */
+  observer?: BulkObserver;
+}
+
+/** What a sink reports for metrics; each call is cheap and must not throw. */
+export interface BulkObserver {
+  /** A `_bulk` request got an HTTP answer (any status) after `seconds`. */
+  requestAnswered(seconds: number): void;
+  /** Whole requests, or documents answered 429/503, are sent again. */
+  retried(kind: "request" | "document", count: number): void;
+  /** Serialized bytes held (the batch being filled plus requests in flight) changed by `delta`. */
+  bufferedChanged(delta: number): void;
 }
 
 interface BulkItemResult {
@@ -91,6 +123,7 @@ export class BulkSink {
   readonly #logger: Logger;
   readonly #signal: AbortSignal;
   readonly #onProgress?: () => void;
+  readonly #observer?: BulkObserver;
   readonly #monitor: ErrorMonitor;
   // Aborted when the sink fails or the job is cancelled; ends backoff sleeps early.
   readonly #stop = new AbortController();
@@ -101,6 +134,10 @@ export class BulkSink {
   #changed = Promise.withResolvers<void>();
   #error?: Error;
   #closed = false;
+  // Documents Elasticsearch accepted so far: retries of overloads are patient while it grows.
+  #accepted = 0;
+  #splitWarned = false;
+  #buffered = 0;
 
   constructor(options: BulkSinkOptions) {
     this.#es = options.es;
@@ -112,6 +149,7 @@ export class BulkSink {
     this.#logger = options.logger;
     this.#signal = options.signal;
     this.#onProgress = options.onProgress;
+    this.#observer = options.observer;
     this.#monitor = new ErrorMonitor(options.settings.errorMonitor);
     this.#batch = this.#newBatch();
     if (this.#signal.aborted) this.#onAbort();
@@ -152,6 +190,8 @@ export class BulkSink {
       }
     }
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    // A batch left unsent by a failure is dropped: the sink holds nothing any more.
+    this.#buffer(-this.#buffered);
     this.#signal.removeEventListener("abort", this.#onAbort);
     if (this.#error) throw this.#error;
   }
@@ -170,6 +210,7 @@ export class BulkSink {
     if (!operation) return;
     if (this.#batch.wouldOverflow(operation.bytes)) await this.#flush();
     this.#batch.add(operation);
+    this.#buffer(operation.bytes);
     if (this.#batch.full) await this.#flush();
   }
 
@@ -178,7 +219,17 @@ export class BulkSink {
     id: string,
     doc: Record<string, unknown>,
   ): BulkOperation | undefined {
-    const json = JSON.stringify(doc);
+    let json: string;
+    try {
+      json = JSON.stringify(doc);
+    } catch (error) {
+      // Too deeply nested, cyclic or holding a BigInt: this document fails, not the sync.
+      this.#stats.failed += 1;
+      const reason = `cannot be serialized as JSON (${(error as Error).message}); skipped`;
+      this.#logger.warn(`dropped document ${id}: ${reason}`);
+      this.#sample(id, reason);
+      return undefined;
+    }
     const bytes = utf8Length(json);
     const cap = this.#settings.maxTextDocumentBytes;
     if (cap > 0 && bytes > cap && doc._attachment == null) {
@@ -205,27 +256,85 @@ export class BulkSink {
     this.#inFlight.add(request);
     request.finally(() => {
       this.#inFlight.delete(request);
+      this.#buffer(-batch.bytes);
       this.#notify();
     });
   }
 
-  async #send(batch: BulkBatch): Promise<void> {
-    let pending: readonly BatchItem[] = batch.items;
-    for (let attempt = 0;; attempt++) {
-      const response = await this.#post(batch.bodyOf(pending));
-      const retry = this.#count(pending, response, attempt < this.#settings.maxRetries);
+  async #send(batch: BulkBatch, items: readonly BatchItem[] = batch.items): Promise<void> {
+    let pending = items;
+    const budget: RetryBudget = { failures: 0, strikes: 0, accepted: this.#accepted };
+    for (;;) {
+      let response: BulkResponse;
+      try {
+        response = await this.#post(batch.bodyOf(pending), budget);
+      } catch (error) {
+        if (!tooLarge(error) || this.#error) throw error;
+        await this.#sendInHalves(batch, pending);
+        return;
+      }
+      const retry = this.#count(pending, response);
       this.#onProgress?.();
       if (retry.length === 0 || this.#error) return;
+      const wait = this.#nextWait(budget);
+      if (wait === undefined) {
+        for (const [item, result] of retry) this.#itemFailed(item, result);
+        return;
+      }
       this.#stats.retries += retry.length;
-      this.#logger.debug(`retrying ${retry.length} documents answered 429/503 by Elasticsearch`);
-      await sleep(backoffDelay(attempt, this.#settings.retryIntervalMs), this.#stop.signal);
-      pending = retry;
+      this.#observer?.retried("document", retry.length);
+      this.#logger.info(
+        `${retry.length} documents answered 429/503 by Elasticsearch (overloaded); ` +
+          `sending them again in ${wait} ms`,
+      );
+      await sleep(wait, this.#stop.signal);
+      pending = retry.map(([item]) => item);
     }
   }
 
+  /**
+   * Counts one more failure of a batch; returns the wait before sending it again, or undefined
+   * to give up. A batch gets `maxRetries` failures in a row, but documents of this sink accepted
+   * since its previous failure restart the count: a throttled cluster slows the sync down
+   * instead of failing it. {@linkcode MAX_SENDS_PER_RETRY} bounds a batch that never passes.
+   */
+  #nextWait(budget: RetryBudget): number | undefined {
+    const { maxRetries, retryIntervalMs } = this.#settings;
+    budget.failures += 1;
+    if (this.#accepted > budget.accepted) budget.strikes = 0;
+    budget.accepted = this.#accepted;
+    budget.strikes += 1;
+    if (budget.strikes > maxRetries || budget.failures >= MAX_SENDS_PER_RETRY * (maxRetries + 1)) {
+      return undefined;
+    }
+    return backoffDelay(budget.strikes - 1, retryIntervalMs);
+  }
+
+  // Answered 413: the body is over Elasticsearch's http.max_content_length (or a proxy's
+  // limit). Halves go on their own; a single document still refused fails alone.
+  async #sendInHalves(batch: BulkBatch, items: readonly BatchItem[]): Promise<void> {
+    if (items.length === 1) {
+      const reason = `document is ${items[0].docBytes} bytes and the request carrying it alone ` +
+        `was refused as too large (HTTP 413): raise Elasticsearch's http.max_content_length ` +
+        `(or the proxy's body limit) or lower elasticsearch.bulk.max_text_document_size`;
+      this.#itemFailed(items[0], { status: 413, error: { type: "request_too_large", reason } });
+      return;
+    }
+    const message = `_bulk request of ${items.length} documents to ${this.#index} was refused ` +
+      `as too large (HTTP 413); sending it in halves. Lower ` +
+      `elasticsearch.bulk.chunk_max_mem_size below the cluster's (or proxy's) body limit.`;
+    if (this.#splitWarned) this.#logger.debug(message);
+    else this.#logger.warn(message);
+    this.#splitWarned = true;
+    const half = Math.ceil(items.length / 2);
+    await this.#send(batch, items.slice(0, half));
+    await this.#send(batch, items.slice(half));
+  }
+
   // One `_bulk` request, retried as a whole on overloads and connection errors.
-  async #post(body: string): Promise<BulkResponse> {
-    for (let attempt = 0;; attempt++) {
+  async #post(body: string, budget: RetryBudget): Promise<BulkResponse> {
+    for (;;) {
+      const started = performance.now();
       try {
         const response = await this.#es.request<BulkResponse>("POST", this.#path, {
           ndjson: body,
@@ -233,28 +342,38 @@ export class BulkSink {
           retry: false,
           signal: this.#signal,
         });
+        this.#observer?.requestAnswered((performance.now() - started) / 1000);
         return response.body;
       } catch (error) {
-        if (!retryable(error) || attempt >= this.#settings.maxRetries || this.#error) throw error;
+        if (error instanceof EsError && error.status > 0) {
+          this.#observer?.requestAnswered((performance.now() - started) / 1000);
+        }
+        const again = retryable(error) || (isAuthError(error) && this.#es.authenticated);
+        const wait = again && !this.#error ? this.#nextWait(budget) : undefined;
+        if (wait === undefined) throw error;
         this.#stats.retries += 1;
+        this.#observer?.retried("request", 1);
         this.#logger.warn(
           `_bulk request to ${this.#index} failed (${(error as Error).message}); ` +
-            `retry ${attempt + 1} of ${this.#settings.maxRetries}`,
+            `retry ${budget.strikes} of ${this.#settings.maxRetries} in ${wait} ms`,
         );
-        await sleep(backoffDelay(attempt, this.#settings.retryIntervalMs), this.#stop.signal);
+        await sleep(wait, this.#stop.signal);
       }
     }
   }
 
-  // Counts one response; returns the items to send again.
-  #count(sent: readonly BatchItem[], response: BulkResponse, canRetry: boolean): BatchItem[] {
+  // Counts one response; returns the items answered 429/503, with their results.
+  #count(
+    sent: readonly BatchItem[],
+    response: BulkResponse,
+  ): Array<[BatchItem, BulkItemResult]> {
     const results = response.items ?? [];
     if (results.length !== sent.length) {
       throw new Error(
         `_bulk to ${this.#index} answered ${results.length} items for ${sent.length} sent`,
       );
     }
-    const retry: BatchItem[] = [];
+    const retry: Array<[BatchItem, BulkItemResult]> = [];
     const stats = this.#stats;
     const logOperations = this.#settings.enableOperationsLogging;
     for (let i = 0; i < sent.length; i++) {
@@ -281,12 +400,14 @@ export class BulkSink {
             stats.noop += 1;
         }
         if (logOperations) this.#logger.debug(`${item.action} ${item.id}: ${result.result}`);
+        this.#accepted += 1;
         this.#monitor.trackSuccess();
       } else if (item.action === "delete" && status === 404) {
         this.#logger.debug(`delete ${item.id}: not found`);
+        this.#accepted += 1;
         this.#monitor.trackSuccess();
-      } else if (canRetry && RETRYABLE_ITEM_STATUSES.has(status)) {
-        retry.push(item);
+      } else if (RETRYABLE_ITEM_STATUSES.has(status)) {
+        retry.push([item, result]);
       } else {
         this.#itemFailed(item, result);
       }
@@ -331,6 +452,12 @@ export class BulkSink {
     this.#notify();
   }
 
+  #buffer(delta: number): void {
+    if (delta === 0) return;
+    this.#buffered += delta;
+    this.#observer?.bufferedChanged(delta);
+  }
+
   #notify(): void {
     this.#changed.resolve();
     this.#changed = Promise.withResolvers<void>();
@@ -346,6 +473,15 @@ function retryable(error: unknown): boolean {
   if (!(error instanceof EsError)) return false;
   if (error.type === "aborted") return false;
   return error.status === 0 || RETRYABLE_STATUSES.has(error.status);
+}
+
+function tooLarge(error: unknown): boolean {
+  return error instanceof EsError && error.status === 413;
+}
+
+// A 401 once the credentials have worked: a restarted node whose security index recovers.
+function isAuthError(error: unknown): boolean {
+  return error instanceof EsError && error.status === 401;
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -13,6 +13,11 @@
  */
 
 import { backoffDelay, sleep } from "../util/retry.ts";
+import {
+  InsecureTransport,
+  type TransportRequest,
+  type TransportResponse,
+} from "./insecure_transport.ts";
 
 /** How the client authenticates. */
 export type EsAuth =
@@ -27,6 +32,11 @@ export interface EsClientOptions {
   auth: EsAuth;
   /** PEM text of extra CA certificates to trust. */
   caCerts?: string;
+  /**
+   * False skips checking an `https` server's certificate (`elasticsearch.verify_certs: false`);
+   * default true.
+   */
+  verifyCerts?: boolean;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
   /** Per-request timeout in milliseconds (default 240 000). */
@@ -39,6 +49,11 @@ export interface EsClientOptions {
   retryOnTimeout?: boolean;
   /** Sent as `user-agent`. */
   userAgent?: string;
+  /**
+   * Where the credentials come from, for 401 and 403 messages (default
+   * "elasticsearch.username/password or api_key").
+   */
+  credentials?: string;
 }
 
 /** Options of one request. */
@@ -83,11 +98,14 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 5
 export class EsClient {
   readonly host: string;
   readonly #headers: Record<string, string>;
+  readonly #credentials: string;
   readonly #httpClient?: Deno.HttpClient;
+  readonly #insecure?: InsecureTransport;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #retryIntervalMs: number;
   readonly #retryOnTimeout: boolean;
+  #authenticated = false;
 
   constructor(options: EsClientOptions) {
     this.host = options.host.replace(/\/+$/, "");
@@ -97,7 +115,12 @@ export class EsClient {
       ...options.headers,
       ...authHeader(options.auth),
     };
-    if (options.caCerts) this.#httpClient = Deno.createHttpClient({ caCerts: [options.caCerts] });
+    if (options.verifyCerts === false && this.host.startsWith("https:")) {
+      this.#insecure = new InsecureTransport();
+    } else if (options.caCerts) {
+      this.#httpClient = Deno.createHttpClient({ caCerts: [options.caCerts] });
+    }
+    this.#credentials = options.credentials ?? "elasticsearch.username/password or api_key";
     this.#timeoutMs = options.requestTimeoutMs ?? 240_000;
     this.#maxRetries = options.maxRetries ?? 5;
     this.#retryIntervalMs = options.retryIntervalMs ?? 2_000;
@@ -127,11 +150,22 @@ export class EsClient {
   /** Releases pooled connections. */
   close(): void {
     this.#httpClient?.close();
+    this.#insecure?.close();
+  }
+
+  /**
+   * Whether Elasticsearch has accepted this client's credentials at least once. A 401 after
+   * that is retried: a restarted node refuses every user for a few seconds while its
+   * `.security` index recovers, with the same answer as for a wrong password.
+   */
+  get authenticated(): boolean {
+    return this.#authenticated;
   }
 
   #retryable(error: EsError): boolean {
     if (error.type === "timeout") return this.#retryOnTimeout;
-    if (error.type === "aborted") return false;
+    if (error.status === 401) return this.#authenticated;
+    if (error.type === "aborted" || error.type === "tls") return false;
     return error.status === 0 || RETRYABLE_STATUSES.has(error.status);
   }
 
@@ -148,11 +182,9 @@ export class EsClient {
     }
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let response: Response;
-    let text: string;
+    let response: TransportResponse;
     try {
-      response = await fetch(url, { method, headers, body, signal, client: this.#httpClient });
-      text = await response.text();
+      response = await this.#send(url, { method, headers, body, signal });
     } catch (cause) {
       if (options.signal?.aborted) {
         throw new EsError(`${method} ${path} was cancelled`, { status: 0, type: "aborted", cause });
@@ -164,17 +196,59 @@ export class EsClient {
           { status: 0, type: "timeout", cause },
         );
       }
-      throw new EsError(
-        `cannot reach Elasticsearch at ${this.host}: ${(cause as Error).message}`,
-        { status: 0, type: "connection", cause },
-      );
+      throw connectionError(this.host, cause);
     }
+    const { status, text } = response;
+    if (status !== 401) this.#authenticated = true;
     const parsed = parseJson(text);
-    if (response.ok || options.allow?.includes(response.status)) {
-      return { status: response.status, body: parsed as T };
+    if ((status >= 200 && status < 300) || options.allow?.includes(status)) {
+      return { status, body: parsed as T };
     }
-    throw errorFromResponse({ method, path, status: response.status, body: parsed, text });
+    throw errorFromResponse({
+      method,
+      path,
+      status,
+      body: parsed,
+      text,
+      credentials: this.#credentials,
+    });
   }
+
+  async #send(url: string, request: TransportRequest): Promise<TransportResponse> {
+    if (this.#insecure) return await this.#insecure.send(url, request);
+    const response = await fetch(url, { ...request, client: this.#httpClient });
+    return { status: response.status, text: await response.text() };
+  }
+}
+
+/**
+ * The error for a request that got no response. `fetch` says only "fetch failed"; the reason
+ * (refused, DNS, certificate) is in its causes. Certificate problems get their own type: they
+ * are not retried, and the message says how to trust the cluster.
+ */
+function connectionError(host: string, cause: unknown): EsError {
+  const reason = innermostMessage(cause)
+    // The request URL adds nothing to the host already named, and may carry a query.
+    .replace(/^error sending request for url \([^)]*\): /, "");
+  const certificate = reason.match(/invalid peer certificate: (.*)$/);
+  if (certificate) {
+    return new EsError(
+      `cannot verify the TLS certificate of Elasticsearch at ${host} (${certificate[1]}); set ` +
+        `elasticsearch.ca_certs to the file of the CA that signed it (or verify_certs: false)`,
+      { status: 0, type: "tls", cause },
+    );
+  }
+  return new EsError(`cannot reach Elasticsearch at ${host}: ${reason}`, {
+    status: 0,
+    type: "connection",
+    cause,
+  });
+}
+
+function innermostMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 function authHeader(auth: EsAuth): Record<string, string> {
@@ -205,9 +279,16 @@ function parseJson(text: string): unknown {
 }
 
 function errorFromResponse(
-  options: { method: string; path: string; status: number; body: unknown; text: string },
+  options: {
+    method: string;
+    path: string;
+    status: number;
+    body: unknown;
+    text: string;
+    credentials: string;
+  },
 ): EsError {
-  const { method, path, status, body } = options;
+  const { method, path, status, body, credentials } = options;
   const error = (body as { error?: unknown }).error;
   let type = "";
   let reason = "";
@@ -220,12 +301,14 @@ function errorFromResponse(
   } else {
     reason = options.text.slice(0, 200);
   }
+  // HEAD answers have no body: the status alone must say what is wrong.
+  const said = [type, reason].filter((part) => part !== "").join(": ");
   const hint = status === 401
-    ? " (check elasticsearch.username/password or api_key)"
+    ? `; check ${credentials}`
     : status === 403
-    ? " (the credentials lack a privilege for this request)"
+    ? `; the credentials (${credentials}) lack a privilege for this request`
     : "";
-  return new EsError(`${method} ${path} failed with ${status} ${type}: ${reason}${hint}`.trim(), {
+  return new EsError(`${method} ${path} failed with ${status}${said ? ` ${said}` : ""}${hint}`, {
     status,
     type,
   });

@@ -97,7 +97,10 @@ export async function ensureAccessControlIndex(
 
 /**
  * Whether the ingest pipeline `name` exists; false when it does not or when the cluster has no
- * ingest API, so the caller sends `?pipeline=` only when it would work.
+ * ingest API, so the caller sends `?pipeline=` only when it would work. True when the
+ * credentials may not read pipelines (403): connector API keys made by Kibana or `connector
+ * create --create-api-key` have cluster `monitor` only, and the reference service sends the
+ * pipeline unchecked too (a missing one then fails each document with its reason).
  */
 export async function pipelineExists(
   es: EsClient,
@@ -113,6 +116,7 @@ export async function pipelineExists(
   } catch (error) {
     // 400/405/410: the endpoint is not there (e.g. serverless projects or trimmed clusters).
     if (error instanceof EsError && [400, 405, 410].includes(error.status)) return false;
+    if (error instanceof EsError && error.status === 403) return true;
     throw error;
   }
 }

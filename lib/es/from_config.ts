@@ -5,43 +5,54 @@
  * @module
  */
 import { type Config, type ConnectorEntry, defaultConfig } from "../config/mod.ts";
+import { log } from "../log/mod.ts";
 import type { BulkSettings } from "../sync/types.ts";
 import { USER_AGENT } from "../version.ts";
 import { type EsAuth, EsClient } from "./client.ts";
 
 const MIB = 1024 * 1024;
 
-/** Why a config cannot produce a client, e.g. `verify_certs: false` (see README). */
-export class UnsupportedTlsSetting extends Error {}
+/** Whether the `verify_certs: false` warning was logged: once per process is enough. */
+let warnedUnverified = false;
 
 /**
  * A client with the global credentials (`elasticsearch.api_key`, else username/password), or
- * with a connector's own API key when `connector.api_key` is set.
+ * with a connector's own API key when `connector.api_key` is set. With `verify_certs: false`
+ * and an `https` host, the server certificate is not checked, and a warning is logged.
  */
 export function esClientFromConfig(
   config: Config,
   options: { connector?: ConnectorEntry; caCerts?: string; userAgent?: string } = {},
 ): EsClient {
   const es = config.elasticsearch;
-  if (!es.verify_certs && es.host.startsWith("https:")) {
-    // Deno verifies certificates per process, not per client: trust the cluster's CA instead.
-    throw new UnsupportedTlsSetting(
-      "elasticsearch.verify_certs: false is not supported; set elasticsearch.ca_certs to the " +
-        "cluster's CA certificate file (for example config/certs/http_ca.crt)",
+  if (!es.verify_certs && es.host.startsWith("https:") && !warnedUnverified) {
+    warnedUnverified = true;
+    log.warn(
+      `elasticsearch.verify_certs is false: the TLS certificate of ${es.host} is not checked, ` +
+        `so a machine in the middle could read the credentials; set elasticsearch.ca_certs to ` +
+        `the cluster's CA certificate file instead`,
     );
   }
-  const apiKey = options.connector?.api_key ?? es.api_key;
+  const connectorKey = options.connector?.api_key;
+  const apiKey = connectorKey ?? es.api_key;
   const auth: EsAuth = apiKey ? { apiKey } : { username: es.username, password: es.password };
+  const credentials = connectorKey
+    ? `the api_key of connector ${options.connector!.connector_id} in config.yml`
+    : apiKey
+    ? "elasticsearch.api_key"
+    : `elasticsearch.username/password of user ${es.username}`;
   return new EsClient({
     host: es.host,
     auth,
     caCerts: options.caCerts,
+    verifyCerts: es.verify_certs,
     headers: es.headers,
     requestTimeoutMs: es.request_timeout * 1000,
     maxRetries: es.max_retries,
     retryIntervalMs: es.retry_interval * 1000,
     retryOnTimeout: es.retry_on_timeout,
     userAgent: options.userAgent ?? USER_AGENT,
+    credentials,
   });
 }
 

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { parseProgressLine, type ProgressSnapshot } from "../sync/progress.ts";
+
 /** How one sync process went. */
 export interface SyncProcessResult {
   code: number;
@@ -24,6 +26,11 @@ export interface SyncProcessOptions {
   env?: Record<string, string>;
   /** Kills the process when aborted. */
   signal?: AbortSignal;
+  /**
+   * Receives the child's `--progress json` lines (they are kept out of the log file), and
+   * null when the process has ended.
+   */
+  onProgress?: (progress: ProgressSnapshot | null) => void;
 }
 
 const POLL_MS = 100;
@@ -55,8 +62,8 @@ export async function runSyncProcess(options: SyncProcessOptions): Promise<SyncP
   try {
     await sample();
     await Promise.all([
-      copyLines(child.stdout, log, tail),
-      copyLines(child.stderr, log, tail),
+      copyLines(child.stdout, { log, tail }),
+      copyLines(child.stderr, { log, tail, onProgress: options.onProgress }),
     ]);
     const status = await child.status;
     return {
@@ -67,6 +74,7 @@ export async function runSyncProcess(options: SyncProcessOptions): Promise<SyncP
     };
   } finally {
     clearInterval(poller);
+    options.onProgress?.(null);
     options.signal?.removeEventListener("abort", onAbort);
     log.close();
   }
@@ -85,20 +93,30 @@ export async function peakRss(pid: number): Promise<number> {
 
 async function copyLines(
   stream: ReadableStream<Uint8Array>,
-  log: Deno.FsFile,
-  tail: string[],
+  to: {
+    log: Deno.FsFile;
+    tail: string[];
+    onProgress?: (progress: ProgressSnapshot) => void;
+  },
 ): Promise<void> {
   const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
   let partial = "";
-  for await (const chunk of stream) {
-    for (let written = 0; written < chunk.length;) {
-      written += await log.write(chunk.subarray(written));
+  const copy = async (line: string) => {
+    const progress = to.onProgress && parseProgressLine(line);
+    if (progress) return to.onProgress!(progress);
+    const bytes = encoder.encode(`${line}\n`);
+    for (let written = 0; written < bytes.length;) {
+      written += await to.log.write(bytes.subarray(written));
     }
+    remember(to.tail, line);
+  };
+  for await (const chunk of stream) {
     const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
     partial = lines.pop() ?? "";
-    for (const line of lines) remember(tail, line);
+    for (const line of lines) await copy(line);
   }
-  if (partial) remember(tail, partial);
+  if (partial) await copy(partial);
 }
 
 function remember(tail: string[], line: string): void {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { EsClient } from "../es/client.ts";
+import type { ProgressSnapshot } from "../sync/progress.ts";
 import { runSyncProcess, type SyncProcessResult } from "./child_sync.ts";
 import { connectorJobs, type JobCounts } from "./connector.ts";
 import { FtestError } from "./report.ts";
@@ -22,6 +23,8 @@ export interface FullSyncOptions {
   /** Jobs the connector had before this sync: it must add exactly one. */
   jobsBefore: number;
   signal?: AbortSignal;
+  /** Follows the sync's progress (`--progress json`); null when it ended. */
+  onProgress?: (progress: ProgressSnapshot | null) => void;
 }
 
 /** How the sync went: the process measurements and the job's counters. */
@@ -38,10 +41,15 @@ export interface FullSyncResult {
  */
 export async function fullSync(options: FullSyncOptions): Promise<FullSyncResult> {
   const process = await runSyncProcess({
-    command: [...options.cli, "sync", "--id", options.connectorId, "--full", "-c", options.config],
+    command: [
+      ...options.cli,
+      ...["sync", "--id", options.connectorId, "--full", "-c", options.config],
+      ...(options.onProgress ? ["--progress", "json"] : []),
+    ],
     logFile: options.logFile,
     cwd: options.cwd,
     signal: options.signal,
+    onProgress: options.onProgress,
   });
   if (options.signal?.aborted) throw new FtestError("interrupted");
   if (process.code !== 0) {

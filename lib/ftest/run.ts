@@ -5,6 +5,7 @@
  */
 import type { EsClient } from "../es/client.ts";
 import type { ConnectorType } from "../source/types.ts";
+import type { ProgressSnapshot } from "../sync/progress.ts";
 import { checkCount, checkGone, checkSamples } from "./checks.ts";
 import { writeConfig } from "./config_file.ts";
 import { createFtestConnector, deleteFtestConnector } from "./connector.ts";
@@ -43,6 +44,8 @@ export interface FtestOptions {
   seed?: number;
   /** Where human lines go. */
   print: (line: string) => void;
+  /** Follows each sync's progress; null when that sync ended. */
+  onSyncProgress?: (progress: ProgressSnapshot | null) => void;
   /** Aborting stops the running sync and tears down. */
   signal?: AbortSignal;
 }
@@ -254,6 +257,7 @@ class Ftest {
       jobsBefore: this.#syncNumber++,
       cwd: this.#workdir,
       signal: this.#options.signal,
+      onProgress: this.#options.onSyncProgress,
     });
     this.#summary.peak_rss_mb = Math.max(this.#summary.peak_rss_mb, result.peakMb);
     const { job, process } = result;

@@ -3,7 +3,8 @@
  * @module
  */
 
-import mysql from "mysql2/promise";
+import type { Connection } from "mysql2/promise";
+import { loadMysql2 } from "../util/mysql2.ts";
 import { freePort } from "./ports.ts";
 import { randomPassword } from "./password.ts";
 import { exists } from "./cache.ts";
@@ -105,7 +106,8 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
     ], { logFile });
     const started = server;
     // Until setup is done root has no password, reachable only through our private socket.
-    let admin: mysql.Connection | undefined;
+    const mysql = await loadMysql2();
+    let admin: Connection | undefined;
     await waitUntil(async () => {
       admin = await mysql.createConnection({ socketPath: socket, user: "root" });
       return true;

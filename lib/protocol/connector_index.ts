@@ -280,11 +280,17 @@ export class ConnectorIndex {
    * Sync-done mirror (brief §1.9): `last_synced`, status (`error` iff the job failed), the
    * job's status and error in the content or access-control fields, document counts of a
    * terminated job, and `sync_cursor` (replaced whole) only for a completed content job.
-   * `job` null means the job document vanished: both kinds are marked failed.
+   * `job` null means the job document vanished: both kinds are marked failed. `onlyIf`, checked
+   * on the fresh document, can skip the write (then null is returned).
    */
   markSyncDone(
     id: string,
-    done: { job: SyncJobDoc | null; cursor?: SyncCursor | null; now?: Date },
+    done: {
+      job: SyncJobDoc | null;
+      cursor?: SyncCursor | null;
+      now?: Date;
+      onlyIf?: (connector: ConnectorDoc) => boolean;
+    },
     options: { signal?: AbortSignal } = {},
   ): Promise<Stored<ConnectorDoc> | null> {
     const { job } = done;
@@ -311,7 +317,11 @@ export class ConnectorIndex {
       fields.last_access_control_sync_status = status;
       fields.last_access_control_sync_error = error;
     }
-    return this.update(id, () => fields, options);
+    return this.update(
+      id,
+      (current) => done.onlyIf?.(current.doc) === false ? null : fields,
+      options,
+    );
   }
 
   /**

@@ -97,4 +97,4 @@ export {
   SyncJobIndex,
   type TerminateOptions,
 } from "./sync_job_index.ts";
-export { type StaleSyncMarker, staleSyncMarkers } from "./repair.ts";
+export { lastStartedJob, type StaleSyncMarker, staleSyncMarkers } from "./repair.ts";

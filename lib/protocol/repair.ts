@@ -7,7 +7,13 @@
 import type { EsClient } from "../es/client.ts";
 import { CONNECTORS_INDEX, SYNC_JOBS_INDEX } from "./mappings.ts";
 import { PAGE_SIZE, searchAll } from "./store.ts";
-import { ACTIVE_JOB_STATUSES, type ConnectorDoc, type Stored, type SyncKind } from "./types.ts";
+import {
+  ACTIVE_JOB_STATUSES,
+  type ConnectorDoc,
+  type Stored,
+  type SyncJobDoc,
+  type SyncKind,
+} from "./types.ts";
 
 /** A connector with the sync kinds whose `in_progress` mirror has no running job. */
 export interface StaleSyncMarker {
@@ -117,4 +123,43 @@ async function runningKinds(
     running.set(bucket.key, kinds);
   }
   return running;
+}
+
+/**
+ * The connector's job of `kind` that was claimed last: the one a stale `in_progress` marker
+ * belongs to. Near-real-time; null when none ever started.
+ */
+export async function lastStartedJob(
+  es: EsClient,
+  options: { connectorId: string; kind: SyncKind; signal?: AbortSignal },
+): Promise<Stored<SyncJobDoc> | null> {
+  const jobTypes = options.kind === "content" ? ["full", "incremental"] : ["access_control"];
+  const { status, body } = await es.request<
+    {
+      hits: {
+        hits: { _id: string; _seq_no: number; _primary_term: number; _source: SyncJobDoc }[];
+      };
+    }
+  >("POST", `/${SYNC_JOBS_INDEX}/_search`, {
+    body: {
+      size: 1,
+      seq_no_primary_term: true,
+      query: {
+        bool: {
+          filter: [
+            { term: { "connector.id": options.connectorId } },
+            { terms: { job_type: jobTypes } },
+            { exists: { field: "started_at" } },
+          ],
+        },
+      },
+      sort: [{ started_at: "desc" }],
+    },
+    allow: [404],
+    signal: options.signal,
+  });
+  const hit = status === 404 ? undefined : body.hits.hits[0];
+  return hit
+    ? { id: hit._id, seqNo: hit._seq_no, primaryTerm: hit._primary_term, doc: hit._source }
+    : null;
 }

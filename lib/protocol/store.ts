@@ -128,7 +128,8 @@ export async function updateFields(
     `/${index}/_update/${encodeURIComponent(id)}`,
     {
       body: { doc: options.fields },
-      query: { _source_includes: options.returnFields?.join(",") },
+      // Other writers (Kibana, OCC updates) may write between Elasticsearch's get and index.
+      query: { _source_includes: options.returnFields?.join(","), retry_on_conflict: 3 },
       allow: [404],
       signal: options.signal,
     },

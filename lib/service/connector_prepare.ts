@@ -1,11 +1,20 @@
 /**
  * What the service writes into a connector document before serving it (reference
  * `Connector.prepare`), as pure functions: the configuration schema and its upgrades, the
- * `features` of the connector type, and the validation of draft sync rules.
+ * `features` of the connector type, the check of the document's own settings (index name,
+ * schedules) and the validation of draft sync rules.
  * @module
  */
+import { indexNameProblem } from "../es/index_name.ts";
 import type { Logger } from "../log/mod.ts";
-import { featuresDoc } from "../protocol/mod.ts";
+import {
+  type FeaturesDoc,
+  featuresDoc,
+  type JobType,
+  readFeatures,
+  type Scheduling,
+} from "../protocol/mod.ts";
+import { CronError, parseCron } from "../schedule/mod.ts";
 import { type FilteringValidation, validateBasicRules } from "../rules/mod.ts";
 import {
   type ConnectorType,
@@ -57,6 +66,82 @@ export function preparedFields(
   if (!sameJson(storedFeatures, features)) update.features = features;
   if (!connector.service_type) update.service_type = type.serviceType;
   return update;
+}
+
+/** Order of scheduling per tick, as in the reference: access control, incremental, full. */
+const SCHEDULED_TYPES: readonly JobType[] = ["access_control", "incremental", "full"];
+
+/**
+ * The job types whose schedules the service honours for this connector, in scheduling order:
+ * full always; incremental and access control only when both the document's `features` and
+ * the connector type have them.
+ */
+export function scheduledJobTypes(
+  options: { features: FeaturesDoc | null | undefined; type: ConnectorType },
+): JobType[] {
+  const stored = readFeatures(options.features);
+  const offered = options.type.features;
+  return SCHEDULED_TYPES.filter((jobType) =>
+    jobType === "full" ||
+    (jobType === "incremental" && stored.incrementalSync && offered.incrementalSync) ||
+    (jobType === "access_control" && stored.documentLevelSecurity &&
+      offered.documentLevelSecurity)
+  );
+}
+
+/** Fields of a connector document {@linkcode settingsProblems} checks. */
+export interface ConnectorSettings {
+  index_name?: string | null;
+  scheduling?: Partial<Scheduling> | null;
+  features?: FeaturesDoc | null;
+}
+
+/**
+ * What is wrong with the connector document's own settings, one sentence each naming the
+ * field, its value and the fix: an `index_name` Elasticsearch would refuse, and the cron of
+ * each enabled schedule the service honours. An unset index name is not a problem here
+ * (Kibana attaches it later; a job without one fails on its own).
+ */
+export function settingsProblems(
+  options: { connector: ConnectorSettings; type: ConnectorType },
+): string[] {
+  const { connector, type } = options;
+  const problems: string[] = [];
+  const index = connector.index_name;
+  if (typeof index === "string" && index !== "") {
+    const problem = indexNameProblem(index);
+    if (problem !== undefined) {
+      problems.push(
+        `index_name ${JSON.stringify(index)} ${problem}: set the connector's index_name to a ` +
+          `valid name such as "search-${type.serviceType}".`,
+      );
+    }
+  }
+  for (const jobType of scheduledJobTypes({ features: connector.features, type })) {
+    const setting = connector.scheduling?.[jobType];
+    if (!setting?.enabled) continue;
+    const problem = cronProblem(setting.interval);
+    if (problem !== undefined) {
+      problems.push(
+        `scheduling.${jobType}.interval: ${problem}; use Quartz syntax such as ` +
+          `"0 0 * * * ?" (hourly) or turn the schedule off.`,
+      );
+    }
+  }
+  return problems;
+}
+
+function cronProblem(interval: unknown): string | undefined {
+  if (typeof interval !== "string") {
+    return `expected a cron string, got ${JSON.stringify(interval)}`;
+  }
+  try {
+    parseCron(interval);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CronError) return error.message;
+    throw error;
+  }
 }
 
 /** A draft filter as stored in `filtering[].draft`. */

@@ -3,7 +3,12 @@ import { configureLogging, Logger } from "../log/mod.ts";
 import { fullConfiguration } from "../source/mod.ts";
 import type { ConnectorType, Source } from "../source/types.ts";
 import { featuresDoc } from "../protocol/mod.ts";
-import { preparedFields, validateDraft } from "./connector_prepare.ts";
+import {
+  preparedFields,
+  scheduledJobTypes,
+  settingsProblems,
+  validateDraft,
+} from "./connector_prepare.ts";
 
 const lines: string[] = [];
 configureLogging({ write: (line) => lines.push(line) });
@@ -104,4 +109,47 @@ Deno.test("validateDraft: basic rule errors and the source's advanced-rule probl
   assert.equal(result.state, "invalid");
   assert.deepEqual(result.errors.map((error) => error.ids[0]), ["r2", "advanced_snippet"]);
   assert.match(result.errors[1].messages[0], /table t does not exist/);
+});
+
+Deno.test("scheduledJobTypes: full always, others when the document and the type have them", () => {
+  assert.deepEqual(scheduledJobTypes({ features: null, type }), ["full"]);
+  const all = featuresDoc({ ...type.features, documentLevelSecurity: true });
+  assert.deepEqual(scheduledJobTypes({ features: all, type }), ["incremental", "full"]);
+});
+
+Deno.test("settingsProblems: a bad index_name and the cron of enabled schedules only", () => {
+  const on = (interval: string) => ({ enabled: true, interval });
+  const off = { enabled: false, interval: "nonsense" };
+  const features = featuresDoc(type.features);
+  assert.deepEqual(
+    settingsProblems({
+      connector: { index_name: "search-ok", scheduling: { full: on("0 0 * * * ?") }, features },
+      type,
+    }),
+    [],
+  );
+  assert.deepEqual(settingsProblems({ connector: { index_name: null }, type }), []);
+  const problems = settingsProblems({
+    connector: {
+      index_name: "Search Books",
+      scheduling: {
+        full: on("every day"),
+        incremental: on("0 0 25 * * ?"),
+        access_control: off,
+      },
+      features,
+    },
+    type,
+  });
+  assert.equal(problems.length, 3, problems.join("\n"));
+  assert.equal(
+    problems[0],
+    'index_name "Search Books" must not contain spaces: set the connector\'s index_name to a ' +
+      'valid name such as "search-demo".',
+  );
+  assert.match(problems[1], /^scheduling\.incremental\.interval: .*; use Quartz syntax/);
+  assert.match(
+    problems[2],
+    /^scheduling\.full\.interval: cron "every day": expected 6 or 7 fields/,
+  );
 });

@@ -10,9 +10,7 @@ import type { Logger } from "../log/mod.ts";
 import {
   type ConnectorDoc,
   type ConnectorIndex,
-  type JobType,
   mirrorFields,
-  readFeatures,
   type Stored,
   type SyncJobIndex,
 } from "../protocol/mod.ts";
@@ -24,7 +22,12 @@ import {
   type Source,
 } from "../source/mod.ts";
 import type { ConnectionHealth } from "./connection_health.ts";
-import { preparedFields, validateDraft } from "./connector_prepare.ts";
+import {
+  preparedFields,
+  scheduledJobTypes,
+  settingsProblems,
+  validateDraft,
+} from "./connector_prepare.ts";
 import { errorText } from "./loop.ts";
 import { dueOccurrence } from "./schedule_plan.ts";
 
@@ -42,10 +45,9 @@ export interface ConnectorTickContext {
   now: Date;
   /** Heartbeat every connector on the service's first tick, whatever its `last_seen`. */
   forceHeartbeat: boolean;
+  /** Told the connector's `last_seen` after the heartbeat step (the daemon's metrics). */
+  connectorSeen?(connector: { id: string; serviceType: string }, lastSeen: Date): void;
 }
-
-/** Order of scheduling per tick, as in the reference: access control, incremental, full. */
-const SCHEDULED_TYPES: readonly JobType[] = ["access_control", "incremental", "full"];
 
 /**
  * One connector's tick. Problems of this connector (its configuration, its data source) are
@@ -76,7 +78,8 @@ export async function tickConnector(
     return Object.keys(fields).length > 0 ? fields as Partial<ConnectorDoc> : null;
   }, { signal: context.signal });
   let connector = prepared ?? stored;
-  await heartbeat(connector, context);
+  const lastSeen = await heartbeat(connector, context);
+  context.connectorSeen?.({ id: stored.id, serviceType }, lastSeen);
   const status = connector.doc.status;
   if (status === "created" || status === "needs_configuration") {
     logger.debug(`waiting for the connector to be configured (status ${status})`);
@@ -87,13 +90,19 @@ export async function tickConnector(
   await schedule({ connector, type, context, logger });
 }
 
-async function heartbeat(connector: Stored<ConnectorDoc>, context: ConnectorTickContext) {
+/** Writes `last_seen` when due; returns it (written now, or as stored). */
+async function heartbeat(
+  connector: Stored<ConnectorDoc>,
+  context: ConnectorTickContext,
+): Promise<Date> {
   const lastSeen = connector.doc.last_seen ? Date.parse(connector.doc.last_seen) : NaN;
   const due = Number.isNaN(lastSeen) ||
     context.now.getTime() - lastSeen >= context.config.service.heartbeat * 1000;
   if (due || context.forceHeartbeat) {
     await context.connectors.heartbeat(connector.id, { now: context.now, signal: context.signal });
+    return context.now;
   }
+  return new Date(lastSeen);
 }
 
 /**
@@ -114,6 +123,8 @@ async function checkConnector(
   let source: Source | undefined;
   try {
     const values = checkConfiguration(connector.doc.configuration, type.configSchema);
+    const problems = settingsProblems({ connector: connector.doc, type });
+    if (problems.length > 0) throw new ConfigValueError(problems.join(" "));
     source = type.create({ config: values, logger });
     await source.validateConfig();
     await source.ping();
@@ -160,14 +171,7 @@ async function schedule(
   },
 ): Promise<void> {
   const { connector, type, context, logger } = options;
-  const features = readFeatures(connector.doc.features);
-  for (const jobType of SCHEDULED_TYPES) {
-    if (jobType === "access_control") {
-      if (!features.documentLevelSecurity || !type.features.documentLevelSecurity) continue;
-    }
-    if (jobType === "incremental") {
-      if (!features.incrementalSync || !type.features.incrementalSync) continue;
-    }
+  for (const jobType of scheduledJobTypes({ features: connector.doc.features, type })) {
     const setting = connector.doc.scheduling?.[jobType];
     if (!setting?.enabled) continue;
     let cron;

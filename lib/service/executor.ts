@@ -17,6 +17,7 @@ import {
 } from "../protocol/mod.ts";
 import type { ConnectorType } from "../source/types.ts";
 import type { JobType } from "../sync/types.ts";
+import type { ObserveJob } from "./job_observer.ts";
 import { JobPool } from "./job_pool.ts";
 import { runJob } from "./job_runner.ts";
 import { errorText } from "./loop.ts";
@@ -33,6 +34,8 @@ export interface JobExecutorOptions {
   stopSignal: AbortSignal;
   /** The content-index client of a connector (its own API key, or the global client). */
   contentEs(connectorId: string): EsClient;
+  /** Watches each job that starts (the daemon's metrics). */
+  observeJob?: ObserveJob;
 }
 
 const CONTENT_TYPES: readonly JobType[] = ["full", "incremental"];
@@ -103,6 +106,7 @@ export class JobExecutor {
         logger: options.logger,
         stopSignal: options.stopSignal,
         intervals: jobIntervals(options.config),
+        observeJob: options.observeJob,
       });
     } catch (error) {
       options.logger.child({ connector_id: job.doc.connector.id, sync_job_id: job.id })

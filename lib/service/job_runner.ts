@@ -20,6 +20,7 @@ import {
   WAITING_JOB_STATUSES,
 } from "../protocol/mod.ts";
 import type { ConnectorType, Source } from "../source/types.ts";
+import { SyncProgress } from "../sync/progress.ts";
 import { emptyStats } from "../sync/stats.ts";
 import { runSync } from "../sync/mod.ts";
 import { SyncFailed, type SyncResult, type SyncStats } from "../sync/types.ts";
@@ -28,6 +29,7 @@ import { type JobCheck, JobMonitor } from "./job_monitor.ts";
 import { type JobPlan, planJob } from "./job_plan.ts";
 import { errorText } from "./loop.ts";
 import { jobSummary } from "./summary.ts";
+import type { JobObserver, ObserveJob } from "./job_observer.ts";
 
 /** Why a running job was stopped from outside. */
 type StopReason =
@@ -48,8 +50,12 @@ export interface RunJobOptions {
   stopSignal: AbortSignal;
   /** `connectors sync --allow-mass-delete`. */
   allowMassDelete?: boolean;
+  /** Watches each job that starts (the daemon's metrics). */
+  observeJob?: ObserveJob;
   /** Test hook for the cancel check and stats intervals (ms). */
   intervals?: { checkMs?: number; statsMs?: number };
+  /** The job's progress, for a live display (`connectors sync`); one is made if absent. */
+  progress?: SyncProgress;
 }
 
 /** How a job run ended. */
@@ -122,9 +128,18 @@ class JobRun {
   readonly #logger: Logger;
   readonly #controller = new AbortController();
   #stats: Readonly<SyncStats> = emptyStats();
+  readonly #progress: SyncProgress;
+
+  readonly #observer?: JobObserver;
 
   constructor(options: RunJobOptions, job: Stored<SyncJobDoc>, started: number) {
     this.#options = options;
+    this.#observer = options.observeJob?.({
+      connectorId: job.doc.connector.id,
+      serviceType: job.doc.connector.service_type ?? "",
+      jobType: job.doc.job_type,
+    });
+    this.#progress = options.progress ?? new SyncProgress();
     this.#job = job;
     this.#started = started;
     this.#logger = options.logger;
@@ -162,6 +177,7 @@ class JobRun {
         types: this.#options.types,
       });
       source = plan.type.create({ config: plan.values, logger: this.#logger });
+      this.#progress.setPhase("connecting");
       await this.#untilStopped(source.validateConfig());
       await this.#untilStopped(source.ping());
       result = await runSync(this.#syncOptions(plan, source));
@@ -221,7 +237,12 @@ class JobRun {
       allowMassDelete: this.#options.allowMassDelete ?? false,
       signal: this.#controller.signal,
       logger: this.#logger,
-      onProgress: (stats) => this.#stats = stats,
+      onProgress: (stats) => {
+        this.#stats = stats;
+        this.#observer?.progress(stats);
+      },
+      bulkObserver: this.#observer?.bulk,
+      progress: this.#progress,
     };
   }
 
@@ -241,7 +262,10 @@ class JobRun {
   }
 
   async #writeStats(): Promise<void> {
-    const status = await this.#options.jobs.updateStats(this.#job.id, { counters: this.#stats });
+    const status = await this.#options.jobs.updateStats(this.#job.id, {
+      counters: this.#stats,
+      metadata: { progress: this.#progress.snapshot() },
+    });
     if (status === "canceling") this.#stop({ kind: "canceled" });
   }
 
@@ -261,6 +285,7 @@ class JobRun {
       status = "error";
       error = reason?.kind === "lost" ? reason.message : errorText(ran.failure);
     }
+    this.#observer?.ended(status, this.#stats);
     const logger = this.#logger;
     if (reason?.kind === "lost") {
       // Someone else (cleanup, a user) owns the job document now: leave it and the connector.
@@ -275,7 +300,7 @@ class JobRun {
       status,
       error,
       counters: { ...this.#stats, ...(total === undefined ? {} : { total_document_count: total }) },
-      metadata: metadata(ran.result),
+      metadata: { ...metadata(ran.result), progress: this.#finalProgress(status) },
       onlyIf: (doc) => ACTIVE_JOB_STATUSES.includes(doc.status),
       signal,
     });
@@ -292,6 +317,12 @@ class JobRun {
     if (status === "error") logger.error(done.summary);
     else logger.info(done.summary);
     return done;
+  }
+
+  /** The progress to store on the ended job: phase `done` when it completed. */
+  #finalProgress(status: JobEnd) {
+    if (status === "completed") this.#progress.setPhase("done");
+    return this.#progress.snapshot();
   }
 
   async #totalCount(plan: JobPlan | undefined, signal?: AbortSignal): Promise<number | undefined> {
@@ -338,7 +369,8 @@ function metadata(result: SyncResult | undefined): Record<string, unknown> | und
   if (result.warnings.length > 0) fields.warnings = result.warnings;
   if (result.failedSample.length > 0) {
     fields.failed_documents = result.failedSample.slice(0, METADATA_FAILED_SAMPLE);
-    fields.failed_document_count = result.stats.failed;
+    // Documents too large to send are not in `failed`; both were not written.
+    fields.failed_document_count = result.stats.failed + result.stats.docs_dropped_too_large;
   }
   return Object.keys(fields).length > 0 ? fields : undefined;
 }

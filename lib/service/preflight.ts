@@ -61,6 +61,10 @@ export async function waitForElasticsearch(
           { cause: error },
         );
       }
+      // An untrusted certificate does not fix itself: waiting would only delay the message.
+      if (error instanceof EsError && error.type === "tls") {
+        throw new PreflightError(error.message, { cause: error });
+      }
       const message = error instanceof Error ? error.message : String(error);
       if (Date.now() + delay > deadline) {
         throw new PreflightError(

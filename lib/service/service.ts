@@ -21,11 +21,15 @@ import {
 import type { ConnectorType } from "../source/types.ts";
 import { JobCleanup } from "./cleanup.ts";
 import { ConnectionHealth } from "./connection_health.ts";
-import { tickConnector } from "./connector_tick.ts";
+import { type ConnectorTickContext, tickConnector } from "./connector_tick.ts";
 import { ErrorBudget } from "./error_budget.ts";
 import { JobExecutor } from "./executor.ts";
 import { errorText, runLoop } from "./loop.ts";
 import { checkVersion, waitForElasticsearch, withPreflightRetries } from "./preflight.ts";
+import { startStatusServer } from "./http.ts";
+import { Readiness } from "./readiness.ts";
+import { ServiceTelemetry } from "./telemetry.ts";
+import { VERSION } from "../version.ts";
 
 /** Options of {@linkcode runService}. */
 export interface ServiceOptions {
@@ -52,20 +56,51 @@ export interface ServiceOptions {
  */
 export async function runService(options: ServiceOptions): Promise<void> {
   const { config, es, logger, signal } = options;
-  const info = await waitForElasticsearch({ es, config, logger, signal });
-  for (const warning of checkVersion(info).warnings) logger.warn(warning);
-  await withPreflightRetries({
-    what: "create the connector indices",
-    config,
-    logger,
-    signal,
-    attempt: () => ensureProtocolIndices(es, { signal }),
+  const status = startStatus(options);
+  try {
+    const info = await waitForElasticsearch({ es, config, logger, signal });
+    for (const warning of checkVersion(info).warnings) logger.warn(warning);
+    await withPreflightRetries({
+      what: "create the connector indices",
+      config,
+      logger,
+      signal,
+      attempt: () => ensureProtocolIndices(es, { signal }),
+    });
+    const service = new Service(options, status);
+    logger.info(
+      `service started (Elasticsearch ${info.version}); serving ` + describeServed(service.served),
+    );
+    await service.run();
+  } finally {
+    await status?.close();
+  }
+}
+
+/** `/healthz`, `/readyz` and `/metrics` and what they report, when `service.http.port` is set. */
+interface ServiceStatus {
+  telemetry: ServiceTelemetry;
+  readiness: Readiness;
+  close(): Promise<void>;
+}
+
+function startStatus(options: ServiceOptions): ServiceStatus | undefined {
+  const { host, port } = options.config.service.http;
+  if (port === 0) return undefined;
+  const { es, logger } = options;
+  const telemetry = new ServiceTelemetry({ version: VERSION });
+  const readiness = new Readiness({
+    // The endpoint preflight uses: every distribution has it and the service may read it.
+    probe: async (signal) => {
+      await es.request("GET", "/_nodes/_local", {
+        query: { filter_path: "nodes.*.version" },
+        retry: false,
+        signal,
+      });
+    },
   });
-  const service = new Service(options);
-  logger.info(
-    `service started (Elasticsearch ${info.version}); serving ` + describeServed(service.served),
-  );
-  await service.run();
+  const server = startStatusServer({ host, port, telemetry, readiness, logger });
+  return { telemetry, readiness, close: server.close };
 }
 
 function describeServed(served: SupportedConnectors): string {
@@ -89,13 +124,18 @@ class Service {
   readonly #cleanup: JobCleanup;
   readonly #contentClients = new Map<string, EsClient>();
   readonly #logger: Logger;
+  readonly #status?: ServiceStatus;
   #lastTick = new Date();
   #firstTick = true;
 
-  constructor(options: ServiceOptions) {
+  constructor(options: ServiceOptions, status?: ServiceStatus) {
     const { config, es } = options;
     this.#options = options;
     this.#logger = options.logger;
+    this.#status = status;
+    this.#stop.signal.addEventListener("abort", () => status?.readiness.setState("stopping"), {
+      once: true,
+    });
     this.served = {
       connectorIds: config.connectors.map((entry) => entry.connector_id),
       serviceTypes: config.service.service_types,
@@ -114,6 +154,7 @@ class Service {
       logger: this.#logger,
       stopSignal: this.#stop.signal,
       contentEs: (id) => this.#contentEs(id),
+      observeJob: status?.telemetry.observeJob,
     });
     this.#cleanup = new JobCleanup({
       es,
@@ -144,6 +185,7 @@ class Service {
         this.#stop.abort();
         throw error;
       });
+    if (!this.#stop.signal.aborted) this.#status?.readiness.setState("running");
     try {
       await Promise.all([
         loop("connector checks and scheduling", config.service.idling, () => this.#schedule()),
@@ -168,8 +210,11 @@ class Service {
   async #schedule(): Promise<void> {
     const now = new Date();
     const connectors = await this.#servedConnectors();
-    this.#health.retain(new Set(connectors.map((connector) => connector.id)));
-    const context = {
+    const served = new Set(connectors.map((connector) => connector.id));
+    this.#health.retain(served);
+    const telemetry = this.#status?.telemetry;
+    telemetry?.retainConnectors(served);
+    const context: ConnectorTickContext = {
       connectors: this.#connectors,
       jobs: this.#jobs,
       config: this.#options.config,
@@ -180,6 +225,9 @@ class Service {
       lastTick: this.#lastTick,
       now,
       forceHeartbeat: this.#firstTick,
+      connectorSeen: telemetry && ((connector, lastSeen) => {
+        telemetry.connectorSeen(connector, lastSeen);
+      }),
     };
     await forEachLimited(
       connectors,

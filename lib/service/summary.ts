@@ -16,7 +16,8 @@ export interface JobSummaryInput {
 
 /**
  * E.g. `job abc (full) completed in 3.2 s: 10 created, 0 updated, 2 deleted, 0 failed, 3.1 docs/s`.
- * The rate counts documents written or deleted per second of the whole job.
+ * "failed" counts every document not written, too-large ones included. The rate counts
+ * documents written or deleted per second of the whole job.
  */
 export function jobSummary(input: JobSummaryInput): string {
   const { stats } = input;
@@ -26,6 +27,6 @@ export function jobSummary(input: JobSummaryInput): string {
   const line =
     `job ${input.jobId} (${input.jobType}) ${input.status} in ${seconds.toFixed(1)} s: ` +
     `${stats.created} created, ${stats.updated} updated, ${stats.deleted} deleted, ` +
-    `${stats.failed} failed, ${rate.toFixed(1)} docs/s`;
+    `${stats.failed + stats.docs_dropped_too_large} failed, ${rate.toFixed(1)} docs/s`;
   return input.error ? `${line}; error: ${input.error}` : line;
 }

@@ -18,13 +18,16 @@ import {
   mirrorFields,
   pipelineOf,
   type Stored,
+  type SyncJobDoc,
   SyncJobIndex,
   syncKind,
   WAITING_JOB_STATUSES,
 } from "../protocol/mod.ts";
 import type { ConnectorType } from "../source/types.ts";
+import type { SyncProgress } from "../sync/progress.ts";
 import type { JobType } from "../sync/types.ts";
 import { sleep } from "../util/retry.ts";
+import { failIdleJob, repairStaleMarker, STALE_MARKER_RECHECK_MS } from "./cleanup.ts";
 import { preparedFields } from "./connector_prepare.ts";
 import { JobSetupError, planJob } from "./job_plan.ts";
 import { type JobOutcome, runJob } from "./job_runner.ts";
@@ -53,10 +56,9 @@ export interface SyncNowOptions {
   logger: Logger;
   /** SIGINT/SIGTERM: the job ends `suspended`. */
   signal: AbortSignal;
+  /** The job's progress, for a live display; one is made if absent. */
+  progress?: SyncProgress;
 }
-
-/** How long a sync-status mirror must stay `in_progress` without a running job to be stale. */
-export const STALE_MARKER_RECHECK_MS = 2_000;
 
 /**
  * Runs one job and returns how it ended; throws {@linkcode SyncNotStarted} when it could not
@@ -75,7 +77,7 @@ export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
   const connectors = new ConnectorIndex(es);
   const jobs = new SyncJobIndex(es);
 
-  let connector = await connectors.get(connectorId, { signal });
+  let connector = await beforeStart(connectors.get(connectorId, { signal }), signal);
   if (!connector || connector.doc.deleted) {
     const listed = config.connectors.some((entry) => entry.connector_id === connectorId);
     throw new SyncNotStarted(
@@ -85,7 +87,7 @@ export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
     );
   }
   const type = connectorType(connector, options);
-  connector = await prepare(connectors, connector, { type, logger, signal });
+  connector = await beforeStart(prepare(connectors, connector, { type, logger, signal }), signal);
   const status = connector.doc.status;
   if (status === "created" || status === "needs_configuration") {
     throw new SyncNotStarted(
@@ -101,9 +103,26 @@ export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
     }
     throw error;
   }
-  await ensureIdle({ connectors, jobs, connector, jobType, signal, logger });
+  await beforeStart(
+    ensureIdle({
+      es,
+      connectors,
+      jobs,
+      connectorId,
+      jobType,
+      idleJobThreshold: config.service.idle_job_threshold,
+      signal,
+      logger,
+    }),
+    signal,
+  );
 
-  const job = await jobs.create({ connector, jobType, triggerMethod: "on_demand" }, { signal });
+  // Not cancellable: a job created by a cancelled request would be left pending, unknown.
+  const job = await jobs.create({ connector, jobType, triggerMethod: "on_demand" });
+  if (signal.aborted) {
+    await jobs.terminate(job.id, { status: "canceled" }).catch(() => {});
+    throw stoppedBeforeStart(signal);
+  }
   const entry = config.connectors.find((item) => item.connector_id === connectorId);
   const contentEs = entry?.api_key
     ? esClientFromConfig(config, { connector: entry, caCerts: options.caCerts })
@@ -119,6 +138,7 @@ export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
       stopSignal: signal,
       allowMassDelete: options.allowMassDelete,
       intervals: jobIntervals(config),
+      progress: options.progress,
     });
     if (outcome.status === "not_started") {
       // Our own on-demand job must not run later behind the user's back; one a running
@@ -129,9 +149,30 @@ export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
       }).catch(() => {});
       throw new SyncNotStarted(`connector "${connectorId}": ${outcome.error}`);
     }
+    if (outcome.status === "completed") {
+      await supersedeWaiting({ jobs, job, logger, signal }).catch((error) => {
+        logger.warn(`could not cancel older waiting jobs: ${errorText(error)}`);
+      });
+    }
     return outcome;
   } finally {
     if (contentEs !== es) contentEs.close();
+  }
+}
+
+/** Why the job did not start when the user stopped the command before it did. */
+function stoppedBeforeStart(signal: AbortSignal): SyncNotStarted {
+  const why = signal.reason instanceof Error ? signal.reason.message : "stopped";
+  return new SyncNotStarted(`${why} before the job started`);
+}
+
+/** `work`, whose failure after a stop request becomes {@linkcode stoppedBeforeStart}. */
+async function beforeStart<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (signal.aborted && !(error instanceof SyncNotStarted)) throw stoppedBeforeStart(signal);
+    throw error;
   }
 }
 
@@ -143,7 +184,7 @@ async function preflight(options: SyncNowOptions): Promise<void> {
     await ensureProtocolIndices(es, { signal });
   } catch (error) {
     if (error instanceof PreflightError) throw new SyncNotStarted(error.message, { cause: error });
-    if (signal.aborted) throw new SyncNotStarted("stopped before the job started");
+    if (signal.aborted) throw stoppedBeforeStart(signal);
     throw new SyncNotStarted(
       `cannot prepare the connector indices in Elasticsearch: ${errorText(error)}`,
       { cause: error },
@@ -199,22 +240,26 @@ function wouldBeSnapshot(connector: Stored<ConnectorDoc>) {
 }
 
 /**
- * Refuses when a job of the same kind runs for this connector. A sync-status mirror left
- * `in_progress` by a process that died is repaired, but only after a second look
- * {@linkcode STALE_MARKER_RECHECK_MS} later (searches lag writes by up to a second).
+ * Refuses when a job of the same kind runs for this connector. A running job that has not
+ * reported for `service.idle_job_threshold` seconds (its process was killed) is failed instead,
+ * as the daemon's cleanup does. A sync-status mirror left `in_progress` by a process that died
+ * is repaired, but only after a second look {@linkcode STALE_MARKER_RECHECK_MS} later (searches
+ * lag writes by up to a second).
  */
 async function ensureIdle(
   options: {
+    es: EsClient;
     connectors: ConnectorIndex;
     jobs: SyncJobIndex;
-    connector: Stored<ConnectorDoc>;
+    connectorId: string;
     jobType: JobType;
+    idleJobThreshold: number;
     signal: AbortSignal;
     logger: Logger;
   },
 ): Promise<void> {
   const { connectors, jobs, jobType, signal } = options;
-  const id = options.connector.id;
+  const id = options.connectorId;
   const kind = syncKind(jobType);
   const kindTypes: JobType[] = kind === "content" ? ["full", "incremental"] : ["access_control"];
   const statusField = mirrorFields(jobType).status;
@@ -228,23 +273,63 @@ async function ensureIdle(
       // Searches lag writes by up to a second: trust only the realtime document.
       const current = await jobs.get(running.id, { signal });
       if (!current || !ACTIVE_JOB_STATUSES.includes(current.doc.status)) continue;
+      // A killed run's job would block cron-only setups forever: fail it as cleanup would.
+      const thresholdSeconds = options.idleJobThreshold;
+      if (await failIdleJob(current, { ...options, thresholdSeconds })) continue;
       throw new SyncNotStarted(
         `connector "${id}" already runs ${running.doc.job_type} job ${running.id} ` +
-          `(status ${running.doc.status}); try again when it has ended`,
+          `(status ${current.doc.status}); try again when it has ended`,
       );
     }
   };
   await refuseIfRunning();
-  if (options.connector.doc[statusField] !== "in_progress") return;
+  // Read again: failing an idle job above rewrote the connector's sync status.
+  const connector = await connectors.get(id, { signal });
+  if (connector?.doc[statusField] !== "in_progress") return;
   await sleep(STALE_MARKER_RECHECK_MS, signal);
   const again = await connectors.get(id, { signal });
   await refuseIfRunning();
-  if (again?.doc[statusField] !== "in_progress" || again.seqNo !== options.connector.seqNo) return;
-  const repaired = await connectors.clearStaleSyncStatus(id, {
+  if (again?.doc[statusField] !== "in_progress" || again.seqNo !== connector.seqNo) return;
+  const repaired = await repairStaleMarker({
+    ...options,
+    connectorId: id,
     kind,
     message: "The previous sync was interrupted (its process stopped); marked as failed.",
-  }, { signal });
+  });
   if (repaired) {
-    options.logger.warn(`the connector said a ${kind} sync was running, but none was; repaired`);
+    options.logger.warn(`the connector said a ${kind} sync was running, but none was; ${repaired}`);
+  }
+}
+
+/**
+ * After a completed job, cancels the connector's older waiting jobs it made pointless (a full
+ * job covers full and incremental ones), marking them `superseded_by` it. Without a daemon
+ * nobody would ever run them: a run stopped by a signal leaves its job `suspended`, a run
+ * killed between creating and claiming its job leaves it `pending`.
+ */
+async function supersedeWaiting(
+  options: { jobs: SyncJobIndex; job: Stored<SyncJobDoc>; logger: Logger; signal: AbortSignal },
+): Promise<void> {
+  const { jobs, job, signal } = options;
+  const jobType = job.doc.job_type;
+  const covered: JobType[] = jobType === "full" ? ["full", "incremental"] : [jobType];
+  const waiting = jobs.byConnector(job.doc.connector.id, {
+    statuses: WAITING_JOB_STATUSES,
+    jobTypes: covered,
+  }, { signal });
+  for await (const older of waiting) {
+    if (older.id === job.id || older.doc.created_at >= job.doc.created_at) continue;
+    const canceled = await jobs.terminate(older.id, {
+      status: "canceled",
+      metadata: { ...older.doc.metadata, superseded_by: job.id },
+      onlyIf: (doc) => WAITING_JOB_STATUSES.includes(doc.status),
+      signal,
+    });
+    if (canceled) {
+      options.logger.info(
+        `canceled ${older.doc.status} ${older.doc.job_type} job ${older.id}: job ${job.id} ` +
+          `completed after it`,
+      );
+    }
   }
 }

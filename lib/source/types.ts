@@ -107,6 +107,12 @@ export interface Source {
   /** Every document of a full sync. */
   docs(context: SyncContext): AsyncIterable<SourceItem>;
   /**
+   * About how many items {@linkcode Source.docs} will yield, for the progress display's ETA;
+   * null when unknown. Called once before `docs()`; must be quick (a catalog lookup, a count
+   * of a small table), so return null rather than read everything twice.
+   */
+  estimateTotal?(context: SyncContext): Promise<number | null>;
+  /**
    * True incremental sync: the changes since `cursor`. After the iterable ends,
    * {@linkcode Source.cursor} returns the cursor to store.
    */

@@ -18,6 +18,15 @@
 
 export { RESULT_FAILED_SAMPLE, runSync, UNCHANGED_LOOKUP_BATCH } from "./run_sync.ts";
 export { emptyStats, PROGRESS_LOG_INTERVAL_MS } from "./stats.ts";
+export {
+  describeProgress,
+  formatDuration,
+  parseProgressLine,
+  progressLine,
+  type ProgressSnapshot,
+  type SyncPhase,
+  SyncProgress,
+} from "./progress.ts";
 export { documentId, hashId, MAX_ID_BYTES } from "./prepare.ts";
 export { MassDeleteRefused } from "./deletion_sweep.ts";
 export * from "./types.ts";

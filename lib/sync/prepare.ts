@@ -2,7 +2,10 @@
  * Turns a source document into the document Elasticsearch stores: the `_id` becomes a string
  * (also `0`), is copied to `id` (the reference stores `id`), is hashed when longer than
  * Elasticsearch's 512-byte limit, `_timestamp` is always set, and the job's pipeline flags are
- * added.
+ * added. Values JSON cannot carry faithfully are repaired, with one warning per field: NaN and
+ * ±Infinity become null (as `JSON.stringify` would do silently), strings with lone UTF-16
+ * surrogates get U+FFFD in their place (as Lucene indexes them; strict JSON readers refuse the
+ * escapes otherwise).
  *
  * @example
  * ```ts
@@ -34,6 +37,7 @@ export function documentId(raw: unknown): string | undefined {
   else if (raw === undefined || raw === null) return undefined;
   else id = String(raw);
   if (id === "") return undefined;
+  if (!id.isWellFormed()) id = id.toWellFormed();
   if (id.length <= SHORT_ID_LENGTH || utf8Length(id) <= MAX_ID_BYTES) return id;
   return hashId(id);
 }
@@ -56,16 +60,29 @@ export interface DocumentPreparerOptions {
   now: string;
   /** The job's pipeline: its three flags are copied into every document. Omit for ACL docs. */
   pipeline?: PipelineSettings;
+  /** Told about repaired values (the job's warnings); once per field and kind of repair. */
+  warn?: (message: string) => void;
 }
+
+/** Nesting below this is not inspected; Elasticsearch's parser refuses over 1000 levels anyway. */
+const MAX_INSPECTED_DEPTH = 1000;
+/** Distinct repair warnings per sync at most (one per field and kind). */
+const MAX_REPAIR_WARNINGS = 20;
+
+type Container = Record<string, unknown> | unknown[];
 
 /** Prepares documents in place; see the module docs. */
 export class DocumentPreparer {
   readonly #now: string;
   readonly #pipeline?: PipelineSettings;
+  readonly #warn?: (message: string) => void;
+  /** "kind field" of repairs already warned about. */
+  readonly #warned = new Set<string>();
 
   constructor(options: DocumentPreparerOptions) {
     this.#now = options.now;
     this.#pipeline = options.pipeline;
+    this.#warn = options.warn;
   }
 
   /**
@@ -78,6 +95,7 @@ export class DocumentPreparer {
     // Undefined rather than `delete`: JSON.stringify leaves it out, and `delete` makes
     // V8 switch the object to a slow dictionary (3x slower serialization, measured).
     (doc as Record<string, unknown>)._id = undefined;
+    this.#repair(doc, id);
     doc.id = id;
     if (typeof doc._timestamp !== "string" || doc._timestamp === "") doc._timestamp = this.#now;
     const pipeline = this.#pipeline;
@@ -88,4 +106,55 @@ export class DocumentPreparer {
     }
     return id;
   }
+
+  // Iterative, so deep nesting cannot overflow the stack here.
+  #repair(doc: SourceDocument, id: string): void {
+    const pending: [Container, string, number][] = [[doc, "", 0]];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const [container, path, depth] = next;
+      const array = Array.isArray(container);
+      // Array elements are reported under the array's field name.
+      const keys = array ? container.keys() : Object.keys(container);
+      for (const key of keys) {
+        const value = (container as Record<string | number, unknown>)[key];
+        if (typeof value === "string") {
+          if (value.isWellFormed()) continue;
+          (container as Record<string | number, unknown>)[key] = value.toWellFormed();
+          this.#repaired(id, fieldPath(path, key, array), "unicode");
+        } else if (typeof value === "number") {
+          if (Number.isFinite(value)) continue;
+          (container as Record<string | number, unknown>)[key] = null;
+          this.#repaired(id, fieldPath(path, key, array), "number");
+        } else if (isPlainContainer(value) && depth < MAX_INSPECTED_DEPTH) {
+          pending.push([value, fieldPath(path, key, array), depth + 1]);
+        }
+      }
+    }
+  }
+
+  #repaired(id: string, field: string, kind: "unicode" | "number"): void {
+    const key = `${kind} ${field}`;
+    if (this.#warned.has(key) || this.#warned.size >= MAX_REPAIR_WARNINGS) return;
+    this.#warned.add(key);
+    const what = kind === "unicode"
+      ? "held invalid Unicode (a lone UTF-16 surrogate), replaced with U+FFFD"
+      : "held NaN or Infinity, which JSON cannot carry; stored null";
+    this.#warn?.(
+      `document ${JSON.stringify(id)}: field ${JSON.stringify(field)} ${what} ` +
+        `(later documents with the same problem in this field are not reported)`,
+    );
+  }
+}
+
+function fieldPath(path: string, key: string | number, inArray: boolean): string {
+  if (inArray) return path;
+  return path === "" ? String(key) : `${path}.${key}`;
+}
+
+// Dates, buffers and other class instances serialize through their own toJSON, if any.
+function isPlainContainer(value: unknown): value is Container {
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

@@ -62,3 +62,36 @@ Deno.test("prepare refuses a document without a usable id and leaves it untouche
   assert.equal(preparer.prepare(doc), undefined);
   assert.deepEqual(doc, { _id: "", title: "t" });
 });
+
+Deno.test("prepare repairs NaN, Infinity and lone surrogates, warning once per field", () => {
+  const warnings: string[] = [];
+  const preparer = new DocumentPreparer({ now: NOW, warn: (message) => warnings.push(message) });
+  const doc = {
+    _id: "a\ud800",
+    score: NaN,
+    nested: { low: -Infinity, text: ["ok", "bad\udc00"], when: new Date(0) },
+    body: "fine 😀",
+  };
+  assert.equal(preparer.prepare(doc), "a\ufffd");
+  assert.deepEqual(JSON.parse(JSON.stringify(doc)), {
+    score: null,
+    nested: { low: null, text: ["ok", "bad\ufffd"], when: "1970-01-01T00:00:00.000Z" },
+    body: "fine 😀",
+    id: "a\ufffd",
+    _timestamp: NOW,
+  });
+  assert.deepEqual(warnings, [
+    'document "a\ufffd": field "score" held NaN or Infinity, which JSON cannot carry; stored null (later documents with the same problem in this field are not reported)',
+    'document "a\ufffd": field "nested.low" held NaN or Infinity, which JSON cannot carry; stored null (later documents with the same problem in this field are not reported)',
+    'document "a\ufffd": field "nested.text" held invalid Unicode (a lone UTF-16 surrogate), replaced with U+FFFD (later documents with the same problem in this field are not reported)',
+  ]);
+  preparer.prepare({ _id: "b", score: Infinity });
+  assert.equal(warnings.length, 3, "the same field is reported once");
+});
+
+Deno.test("prepare walks deep documents without overflowing the stack", () => {
+  let tree: Record<string, unknown> = { leaf: NaN };
+  for (let i = 0; i < 100_000; i++) tree = { child: tree };
+  const preparer = new DocumentPreparer({ now: NOW });
+  assert.equal(preparer.prepare({ _id: "deep", tree }), "deep");
+});

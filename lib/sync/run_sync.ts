@@ -27,8 +27,10 @@ import { storedTimestamps } from "./index_reads.ts";
 import { documentId, DocumentPreparer, idProblem } from "./prepare.ts";
 import { SortedIdSet } from "./sorted_id_set.ts";
 import { abortReason, SourceReader } from "./source_reader.ts";
-import { emptyStats, ProgressLog } from "./stats.ts";
+import { ProgressLog, SyncProgress } from "./progress.ts";
+import { emptyStats } from "./stats.ts";
 import { TaskPool } from "./task_pool.ts";
+import { createSpillDir } from "./spill_dir.ts";
 import {
   type FailedDocument,
   SyncFailed,
@@ -86,6 +88,7 @@ class SyncRun {
   readonly #context: SyncContext;
   readonly #downloads: TaskPool;
   readonly #notify: () => void;
+  readonly #progress: SyncProgress;
   #sink!: BulkSink;
   #seen!: SortedIdSet;
   #keep: DocumentFilter | undefined;
@@ -104,6 +107,8 @@ class SyncRun {
       ? accessControlIndexName(options.indexName)
       : options.indexName;
     this.#downloads = new TaskPool(options.bulk.concurrentDownloads);
+    this.#progress = options.progress ?? new SyncProgress();
+    this.#progress.track(this.#stats);
     const onProgress = options.onProgress;
     const stats = this.#stats;
     this.#notify = onProgress ? () => onProgress(stats) : () => {};
@@ -118,7 +123,7 @@ class SyncRun {
 
   async run(): Promise<SyncResult> {
     const progress = new ProgressLog({
-      stats: this.#stats,
+      progress: this.#progress,
       logger: this.#options.logger,
       index: this.#index,
     });
@@ -128,6 +133,10 @@ class SyncRun {
       this.#setUp(mode);
       if (this.#signal.aborted) throw abortReason(this.#signal);
       await this.#prepareIndex(mode);
+      if (mode === "full" || mode === "skip_unchanged") {
+        await this.#progress.estimate(this.#options.source, this.#context);
+      }
+      this.#progress.setPhase("indexing");
       let cursor: SyncCursor | null = null;
       if (mode === "changes") {
         await this.#applyChanges();
@@ -173,6 +182,7 @@ class SyncRun {
     this.#preparer = new DocumentPreparer({
       now: new Date().toISOString(),
       pipeline: content ? pipeline : undefined,
+      warn: (message) => this.#warn(message),
     });
     this.#extract = content && pipeline.extract_binary_content;
   }
@@ -382,6 +392,7 @@ class SyncRun {
 
   async #sweep(mode: Mode): Promise<void> {
     if (this.#signal.aborted) throw abortReason(this.#signal);
+    this.#progress.setPhase("deleting stale documents");
     const { es, maxDeletionRatio, allowMassDelete, logger } = this.#options;
     const index = this.#index;
     let sink: BulkSink | undefined;
@@ -421,16 +432,14 @@ class SyncRun {
       logger,
       signal: this.#signal,
       onProgress: this.#notify,
+      observer: this.#options.bulkObserver,
     });
     this.#sinks.push(this.#sink);
     return this.#sink;
   }
 
   #tempDir(): Promise<string> {
-    return this.#dir ??= Deno.makeTempDir({
-      dir: this.#options.tempDir,
-      prefix: "connectors-sync-",
-    });
+    return this.#dir ??= createSpillDir(this.#options.tempDir);
   }
 
   #idRefused(doc: SourceDocument): void {

@@ -1,5 +1,5 @@
 /**
- * Sync counters: a zeroed {@linkcode SyncStats} and the progress line logged while a sync runs.
+ * Sync counters: a zeroed {@linkcode SyncStats} and how often a running sync logs its progress.
  *
  * @example
  * ```ts
@@ -9,7 +9,6 @@
  * @module
  */
 
-import type { Logger } from "../log/mod.ts";
 import type { SyncStats } from "./types.ts";
 
 /** Counters of a sync that has not started. */
@@ -31,49 +30,5 @@ export function emptyStats(): SyncStats {
   };
 }
 
-/** How often a running sync logs its progress. */
+/** How often a running sync logs its progress (lib/sync/progress.ts `ProgressLog`). */
 export const PROGRESS_LOG_INTERVAL_MS = 10_000;
-
-/**
- * Logs a progress line every {@linkcode PROGRESS_LOG_INTERVAL_MS} with the extraction rate
- * over the last interval; a timer, so documents pay nothing for it.
- */
-export class ProgressLog {
-  readonly #stats: Readonly<SyncStats>;
-  readonly #logger: Logger;
-  readonly #index: string;
-  #timer?: ReturnType<typeof setInterval>;
-  #lastExtracted = 0;
-  #lastTime = 0;
-
-  constructor(options: { stats: Readonly<SyncStats>; logger: Logger; index: string }) {
-    this.#stats = options.stats;
-    this.#logger = options.logger;
-    this.#index = options.index;
-  }
-
-  start(): void {
-    this.#lastTime = performance.now();
-    const timer = setInterval(() => this.#log(), PROGRESS_LOG_INTERVAL_MS);
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
-  }
-
-  stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #log(): void {
-    const now = performance.now();
-    const stats = this.#stats;
-    const rate = (stats.docs_extracted - this.#lastExtracted) / ((now - this.#lastTime) / 1000);
-    this.#lastExtracted = stats.docs_extracted;
-    this.#lastTime = now;
-    this.#logger.info(
-      `syncing ${this.#index}: ${stats.docs_extracted} documents extracted ` +
-        `(${Math.round(rate)} docs/s), ${stats.indexed_document_count} indexed, ` +
-        `${stats.deleted_document_count} deleted, ${stats.failed} failed`,
-    );
-  }
-}

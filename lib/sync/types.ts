@@ -3,8 +3,10 @@
  * @module
  */
 import type { EsClient } from "../es/client.ts";
+import type { BulkObserver } from "../es/bulk_sink.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Source, SourceFeatures, SyncCursor } from "../source/types.ts";
+import type { SyncProgress } from "./progress.ts";
 
 /** Job types in the protocol's names. */
 export type JobType = "full" | "incremental" | "access_control";
@@ -117,6 +119,10 @@ export interface SyncOptions {
   logger: Logger;
   /** Called whenever counters change; the job runner throttles what it persists. */
   onProgress?(stats: Readonly<SyncStats>): void;
+  /** Phase, rates and estimated total for displays and the job document; one is made if absent. */
+  progress?: SyncProgress;
+  /** Told about `_bulk` latency, retries and buffered bytes (the daemon's metrics). */
+  bulkObserver?: BulkObserver;
 }
 
 /** What a sync produced. */

@@ -1,8 +1,9 @@
 /**
  * A local HTTP proxy in front of the real test Elasticsearch that simulates overload on `_bulk`:
  * chosen documents come back as item-level 429 (they are taken out of the forwarded request, so
- * they really are not written), whole requests can be answered 429, and requests can be held to
- * observe how many are in flight. Everything else passes through unchanged.
+ * they really are not written), whole requests can be answered 429, a share of requests and
+ * documents can be refused at random (seeded) for as long as a test wants, and requests can be
+ * held to observe how many are in flight. Everything else passes through unchanged.
  *
  * @example
  * ```ts
@@ -19,7 +20,7 @@
 export interface ProxyCounters {
   /** `_bulk` requests received (including rejected ones). */
   bulkRequests: number;
-  /** `_bulk` requests answered 429 as a whole. */
+  /** `_bulk` requests refused as a whole (429, or 401 when asked). */
   rejectedRequests: number;
   /** Items answered 429. */
   rejectedItems: number;
@@ -31,6 +32,18 @@ export interface ProxyCounters {
   maxConcurrent: number;
   /** Path and query of each `_bulk` request. */
   bulkUrls: string[];
+  /** Times Elasticsearch answered 2xx for each document id: more than 1 is a duplicate write. */
+  acceptedById: Map<string, number>;
+}
+
+/** Random refusals for {@linkcode Es429Proxy.throttle}. */
+export interface Throttle {
+  /** Share of `_bulk` requests answered 429 as a whole (0..1). */
+  requests: number;
+  /** Share of the documents of the other requests answered 429 (0..1; default 0). */
+  items?: number;
+  /** Seed of the random choices, so a run can be repeated (default 1). */
+  seed?: number;
 }
 
 /** A running proxy. */
@@ -39,15 +52,27 @@ export interface Es429Proxy {
   url: string;
   counters: ProxyCounters;
   /** Answers the next `n` `_bulk` requests with HTTP 429 without forwarding them. */
-  rejectNextRequests(n: number): void;
+  /**
+   * Answers the next `n` `_bulk` requests with `status` (default 429; 401 imitates a node whose
+   * security index is still recovering) without forwarding them.
+   */
+  rejectNextRequests(n: number, status?: 429 | 401): void;
   /** Answers each of these document ids with an item-level 429, `times` times (default once). */
   rejectItems(ids: Iterable<string>, times?: number): void;
+  /** Refuses a share of requests and documents at random until {@linkcode stopThrottling}. */
+  throttle(throttle: Throttle): void;
+  stopThrottling(): void;
   /** Holds `_bulk` requests until {@linkcode release}; `held` tells how many wait. */
   hold(): void;
   release(): void;
   readonly held: number;
   close(): Promise<void>;
 }
+
+const UNAUTHENTICATED = {
+  type: "security_exception",
+  reason: "unable to authenticate user [elastic] for REST request [/_bulk]",
+};
 
 interface Operation {
   action: string;
@@ -71,9 +96,11 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
     bytesPerRequest: [],
     maxConcurrent: 0,
     bulkUrls: [],
+    acceptedById: new Map(),
   };
   const rejectIds = new Map<string, number>();
-  let rejectRequests = 0;
+  const rejectStatuses: number[] = [];
+  let throttling: { requests: number; items: number; random: () => number } | undefined;
   let concurrent = 0;
   let gate: PromiseWithResolvers<void> | undefined;
   let held = 0;
@@ -115,18 +142,18 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
           held -= 1;
         }
       }
-      if (rejectRequests > 0) {
-        rejectRequests -= 1;
+      const throttled = throttling !== undefined && throttling.random() < throttling.requests;
+      const status = throttled ? 429 : rejectStatuses.shift();
+      if (status !== undefined) {
         counters.rejectedRequests += 1;
-        return Response.json({ error: { root_cause: [REJECTED], ...REJECTED }, status: 429 }, {
-          status: 429,
-        });
+        const error = status === 401 ? UNAUTHENTICATED : REJECTED;
+        return Response.json({ error: { root_cause: [error], ...error }, status }, { status });
       }
       const rejected = operations.map((op) => {
         const left = rejectIds.get(op.id) ?? 0;
         if (left > 1) rejectIds.set(op.id, left - 1);
         else rejectIds.delete(op.id);
-        return left > 0;
+        return left > 0 || (throttling !== undefined && throttling.random() < throttling.items);
       });
       const kept = operations.filter((_, i) => !rejected[i]);
       let items: Array<Record<string, unknown>> = [];
@@ -140,6 +167,12 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
         };
         items = parsed.items ?? [];
         errors = parsed.errors ?? false;
+        for (const item of items) {
+          const result = Object.values(item)[0] as { _id?: string; status?: number };
+          if (result?._id !== undefined && (result.status ?? 0) >= 200 && result.status! < 300) {
+            counters.acceptedById.set(result._id, (counters.acceptedById.get(result._id) ?? 0) + 1);
+          }
+        }
       }
       const merged: Array<Record<string, unknown>> = [];
       let next = 0;
@@ -165,11 +198,17 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     counters,
-    rejectNextRequests(n) {
-      rejectRequests += n;
+    rejectNextRequests(n, status = 429) {
+      for (let i = 0; i < n; i++) rejectStatuses.push(status);
     },
     rejectItems(ids, times = 1) {
       for (const id of ids) rejectIds.set(id, (rejectIds.get(id) ?? 0) + times);
+    },
+    throttle({ requests, items = 0, seed = 1 }) {
+      throttling = { requests, items, random: seededRandom(seed) };
+    },
+    stopThrottling() {
+      throttling = undefined;
     },
     hold() {
       gate ??= Promise.withResolvers<void>();
@@ -185,6 +224,18 @@ export function startEs429Proxy(upstream: string): Es429Proxy {
       this.release();
       await server.shutdown();
     },
+  };
+}
+
+// mulberry32: small, fast and good enough to spread refusals evenly.
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,0 +1,179 @@
+/**
+ * Helpers of the bad-input fault tests: the real `connectors` CLI as a child process (one-shot
+ * or as a daemon), checks that output is one clean line per problem with no stack trace, and
+ * PostgreSQL connector documents pointing at the test database.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { POSTGRESQL_CONFIG_SCHEMA } from "../../connectors/postgresql/config.ts";
+import { fullConfiguration } from "../../lib/source/mod.ts";
+import type { TestElasticsearch, TestPostgres } from "../support/servers.ts";
+import { collectStderr } from "../support/service_fixtures.ts";
+
+const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
+/** As the `connectors` task runs it. */
+const DENO_ARGS = ["run", "-A", "--v8-flags=--max-semi-space-size=4", MAIN];
+
+/** What a finished CLI child printed. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `connectors <args>` to the end; `env` is added to this process's environment. A child
+ * still running after `timeoutMs` (default 90 s) is killed, so a hang fails instead of waiting.
+ */
+export async function connectorsCli(
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [...DENO_ARGS, ...args],
+    env: options.env,
+    signal: AbortSignal.timeout(options.timeoutMs ?? 90_000),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+/** Fails when `text` holds a stack trace or an uncaught-error banner. */
+export function assertNoStackTrace(text: string, what: string): void {
+  assert.doesNotMatch(text, /^\s+at /m, `${what} printed a stack trace:\n${text}`);
+  assert.ok(!text.includes("error: Uncaught"), `${what} crashed uncaught:\n${text}`);
+}
+
+/** A running `connectors run -c <config>` child. */
+export interface DaemonChild {
+  /** Its stderr so far (the service logs there). */
+  log(): string;
+  /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
+  stop(): Promise<number>;
+}
+
+/** Starts the real daemon (`cli/main.ts run`) on `configPath`. */
+export function startDaemonChild(configPath: string): DaemonChild {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...DENO_ARGS, "run", "-c", configPath],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr = collectStderr(child);
+  let stopped: Promise<number> | undefined;
+  return {
+    log: stderr.text,
+    stop: () =>
+      stopped ??= (async () => {
+        try {
+          child.kill("SIGTERM");
+        } catch {
+          // Already exited.
+        }
+        const timer = setTimeout(() => {
+          try {
+            child.kill("SIGKILL");
+          } catch {
+            // Exited meanwhile.
+          }
+        }, 10_000);
+        const status = await child.status;
+        clearTimeout(timer);
+        await stderr.done;
+        return status.code;
+      })(),
+  };
+}
+
+/** A config.yml for the test Elasticsearch serving `connectorIds`, with fast loops. */
+export async function writeDaemonConfig(
+  server: TestElasticsearch,
+  options: { dir: string; connectorIds: string[] },
+): Promise<string> {
+  const path = `${options.dir}/config-${crypto.randomUUID().slice(0, 8)}.yml`;
+  const tree = {
+    elasticsearch: {
+      host: server.url,
+      username: server.username,
+      password: server.password,
+      max_wait_duration: 30,
+    },
+    service: { idling: 0.5, heartbeat: 1, max_concurrent_scheduling_tasks: 8, log_level: "INFO" },
+    connectors: options.connectorIds.map((id) => ({ connector_id: id })),
+  };
+  await Deno.writeTextFile(path, JSON.stringify(tree, null, 2));
+  return path;
+}
+
+/** Values of a PostgreSQL connector's fields that reach `postgres`'s test database. */
+export function postgresValues(postgres: TestPostgres, table: string): Record<string, unknown> {
+  const url = new URL(postgres.url);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.slice(1),
+    schema: "public",
+    tables: table,
+  };
+}
+
+/** A full PostgreSQL `configuration` holding `values` (field objects as Kibana stores them). */
+export function postgresConfiguration(values: Record<string, unknown>): Record<string, unknown> {
+  const configuration = fullConfiguration(POSTGRESQL_CONFIG_SCHEMA);
+  for (const [key, value] of Object.entries(values)) {
+    (configuration[key] as { value: unknown }).value = value;
+  }
+  return configuration;
+}
+
+/** A running {@linkcode startBodyLimitProxy}. */
+export interface BodyLimitProxy {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Requests answered 413 without forwarding them. */
+  refused: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A pass-through proxy to the real test Elasticsearch that answers HTTP 413 to request bodies
+ * over `maxBytes`, as Elasticsearch does over `http.max_content_length` and as a reverse proxy
+ * does over its body limit (nginx `client_max_body_size`), without sending 100 MB for real.
+ */
+export function startBodyLimitProxy(upstream: string, maxBytes: number): BodyLimitProxy {
+  const base = upstream.replace(/\/+$/, "");
+  const proxy: BodyLimitProxy = { url: "", refused: 0, close: () => server.shutdown() };
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+      if (body && body.length > maxBytes) {
+        proxy.refused++;
+        return new Response("<html><body><h1>413 Request Entity Too Large</h1></body></html>", {
+          status: 413,
+          headers: { "content-type": "text/html" },
+        });
+      }
+      const url = new URL(request.url);
+      const response = await fetch(`${base}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body,
+      });
+      // fetch has decompressed the body already.
+      const headers = new Headers(response.headers);
+      headers.delete("content-encoding");
+      headers.delete("content-length");
+      return new Response(response.body, { status: response.status, headers });
+    },
+  );
+  proxy.url = `http://127.0.0.1:${server.addr.port}`;
+  return proxy;
+}
