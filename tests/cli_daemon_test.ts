@@ -4,6 +4,7 @@
  * it, `job start` asks for syncs, and the outcome is read back from Elasticsearch by id.
  */
 import assert from "node:assert/strict";
+import { V8_FLAGS } from "../lib/version.ts";
 import { fileURLToPath } from "node:url";
 import {
   type ConnectorDoc,
@@ -26,7 +27,7 @@ const connectors = new ConnectorIndex(es);
 const jobs = new SyncJobIndex(es);
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
 // As the `connectors` task runs it.
-const DENO_ARGS = ["run", "-A", "--v8-flags=--max-semi-space-size=4", MAIN];
+const DENO_ARGS = ["run", "-A", `--v8-flags=${V8_FLAGS}`, MAIN];
 const DEADLINE_MS = 60_000;
 const workDir = await Deno.makeTempDir({ prefix: "cli-daemon-test-" });
 globalThis.addEventListener("unload", () => {

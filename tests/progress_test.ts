@@ -4,6 +4,7 @@
  * `--progress json` lines, and the sources' estimated totals (PostgreSQL, MariaDB, dir).
  */
 import assert from "node:assert/strict";
+import { V8_FLAGS } from "../lib/version.ts";
 import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
 import postgres from "postgres";
@@ -24,7 +25,7 @@ const pg = await testPostgres();
 const maria = await testMariadb();
 const kit = await serviceKit(server);
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
-const CLI = [Deno.execPath(), "run", "-A", "--v8-flags=--max-semi-space-size=4", MAIN];
+const CLI = [Deno.execPath(), "run", "-A", `--v8-flags=${V8_FLAGS}`, MAIN];
 const ROWS = 3_000;
 const PHASES = ["starting", "connecting", "indexing", "deleting stale documents", "done"];
 

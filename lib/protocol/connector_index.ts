@@ -36,6 +36,7 @@ import {
   TERMINAL_JOB_STATUSES,
 } from "./types.ts";
 import { EsError } from "../es/client.ts";
+import { newDocumentId } from "./ids.ts";
 
 /** Connector `error` when the job a sync ended with cannot be found. */
 export const JOB_NOT_FOUND_ERROR = "Couldn't find the job";
@@ -127,13 +128,13 @@ export class ConnectorIndex {
     options: { now?: Date; signal?: AbortSignal } = {},
   ): Promise<Stored<ConnectorDoc>> {
     const doc = newConnectorDoc(connector, isoNow(options.now));
-    const path = connector.id
-      ? `/${CONNECTORS_INDEX}/_create/${encodeURIComponent(connector.id)}`
-      : `/${CONNECTORS_INDEX}/_doc`;
+    const path = `/${CONNECTORS_INDEX}/_create/${
+      encodeURIComponent(connector.id || newDocumentId())
+    }`;
     try {
       const { body } = await this.#es.request<
         { _id: string; _seq_no: number; _primary_term: number }
-      >(connector.id ? "PUT" : "POST", path, { body: doc, signal: options.signal });
+      >("PUT", path, { body: doc, signal: options.signal });
       return { id: body._id, seqNo: body._seq_no, primaryTerm: body._primary_term, doc };
     } catch (error) {
       if (error instanceof EsError && error.status === 409) {

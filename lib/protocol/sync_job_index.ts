@@ -33,6 +33,7 @@ import {
   type TriggerMethod,
   WAITING_JOB_STATUSES,
 } from "./types.ts";
+import { newDocumentId } from "./ids.ts";
 
 /** Job `error` of jobs failed by the cleanup (idle or orphaned), as in the reference. */
 export const IDLE_JOB_ERROR = "The job has not seen any update for some time.";
@@ -125,9 +126,8 @@ export class SyncJobIndex {
     };
     const { body } = await this.#es.request<
       { _id: string; _seq_no: number; _primary_term: number }
-    >("POST", `/${SYNC_JOBS_INDEX}/_doc`, {
+    >("PUT", `/${SYNC_JOBS_INDEX}/_create/${newDocumentId()}`, {
       body: doc,
-      query: { op_type: "create" },
       signal: options.signal,
     });
     return { id: body._id, seqNo: body._seq_no, primaryTerm: body._primary_term, doc };

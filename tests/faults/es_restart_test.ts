@@ -32,9 +32,9 @@ import {
   writeSyncConfig,
 } from "./support_sync.ts";
 
-const ROWS = 15_000;
+const ROWS = 12_000;
 /** Documents indexed before the node is killed: enough to be mid-sync, far from the end. */
-const KILL_AFTER = 2_500;
+const KILL_AFTER = 2_000;
 
 const pg = await testPostgres();
 const shared = await testElasticsearch();
@@ -172,8 +172,9 @@ Deno.test("a 401 once the credentials worked is retried (security index recoveri
     });
     return { sink, stats };
   };
-  const fresh = testEsClient(shared, { host: proxy.url });
-  const proven = testEsClient(shared, { host: proxy.url });
+  const fresh = testEsClient(shared, { host: proxy.url, retryIntervalMs: 50 });
+  const proven = testEsClient(shared, { host: proxy.url, retryIntervalMs: 50 });
+  const bulkOf = (id: string) => `{"index":{"_id":"${id}"}}\n{"title":"${id}"}\n`;
   try {
     // Never authenticated: a 401 means wrong credentials, and retrying cannot help.
     proxy.rejectNextRequests(1, 401);
@@ -181,6 +182,12 @@ Deno.test("a 401 once the credentials worked is retried (security index recoveri
     await first.sink.index("a", { title: "a" });
     await assert.rejects(first.sink.close(), /401 security_exception: unable to authenticate/);
     assert.equal(proxy.counters.bulkRequests, 1);
+    proxy.rejectNextRequests(1, 401);
+    await assert.rejects(
+      fresh.request("POST", `/${index}/_bulk`, { ndjson: bulkOf("z") }),
+      /401 security_exception/,
+    );
+    assert.equal(proxy.counters.bulkRequests, 2, "the client did not retry either");
 
     // Credentials accepted once, then refused twice, as by a node that just restarted.
     await proven.request("GET", "/_security/_authenticate");
@@ -191,8 +198,12 @@ Deno.test("a 401 once the credentials worked is retried (security index recoveri
     await second.sink.close();
     assert.equal(second.stats.created, 1);
     assert.equal(second.stats.retries, 2);
-    assert.equal(proxy.counters.rejectedRequests, 3);
+    // The client's own retries (protocol documents) follow the same rule.
+    proxy.rejectNextRequests(1, 401);
+    await proven.request("POST", `/${index}/_bulk`, { ndjson: bulkOf("c") });
+    assert.equal(proxy.counters.rejectedRequests, 5);
     assert.equal(proxy.counters.acceptedById.get("b"), 1);
+    assert.equal(proxy.counters.acceptedById.get("c"), 1);
   } finally {
     await proxy.close();
     fresh.close();

@@ -8,12 +8,13 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { POSTGRESQL_CONFIG_SCHEMA } from "../../connectors/postgresql/config.ts";
 import { fullConfiguration } from "../../lib/source/mod.ts";
+import { V8_FLAGS } from "../../lib/version.ts";
 import type { TestElasticsearch, TestPostgres } from "../support/servers.ts";
 import { collectStderr } from "../support/service_fixtures.ts";
 
 const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
 /** As the `connectors` task runs it. */
-const DENO_ARGS = ["run", "-A", "--v8-flags=--max-semi-space-size=4", MAIN];
+const DENO_ARGS = ["run", "-A", `--v8-flags=${V8_FLAGS}`, MAIN];
 
 /** What a finished CLI child printed. */
 export interface CliResult {

@@ -57,8 +57,21 @@ export async function writeSyncConfig(
   };
   const path = await Deno.makeTempFile({ prefix: "connectors-faults-", suffix: ".yml" });
   await Deno.writeTextFile(path, JSON.stringify(tree, null, 2), { mode: 0o600 });
+  configFiles.push(path);
   return path;
 }
+
+// Config files hold passwords: removed when the test process ends.
+const configFiles: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const path of configFiles.splice(0)) {
+    try {
+      Deno.removeSync(path);
+    } catch {
+      // Already gone.
+    }
+  }
+});
 
 /** A `connectors sync` child process; output is read in the background so pipes never fill. */
 export interface SyncChild {
