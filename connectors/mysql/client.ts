@@ -96,8 +96,15 @@ export function isTransient(error: unknown): boolean {
 /**
  * A one-line error for a failed connection attempt: bad credentials and unknown databases as
  * {@linkcode ConfigValueError} naming the field to fix, network failures naming host and port.
+ * The driver's `code` is kept, so {@linkcode isTransient} still sees a server that is restarting.
  */
 export function connectionError(error: unknown, settings: ConnectionSettings): Error {
+  const { code } = error as { code?: string };
+  const described = describeConnectionError(error, settings);
+  return typeof code === "string" ? Object.assign(described, { code }) : described;
+}
+
+function describeConnectionError(error: unknown, settings: ConnectionSettings): Error {
   const { code, message } = error as { code?: string; message?: string };
   const where = `MySQL at ${settings.host}:${settings.port}`;
   switch (code) {

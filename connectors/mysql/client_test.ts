@@ -40,6 +40,9 @@ Deno.test("connectionError names the field to fix and never the password", () =>
     /did not answer within 5 s/,
   );
   assert.ok(isTransient({ code: "PROTOCOL_CONNECTION_LOST" }));
+  // A reconnect refused while the server restarts stays retryable after translation.
+  assert.ok(isTransient(connectionError({ code: "ECONNREFUSED" }, settings)));
+  assert.ok(!isTransient(connectionError({ code: "ER_ACCESS_DENIED_ERROR" }, settings)));
   assert.ok(isTransient(new Error("Can't add new command when connection is in closed state")));
   assert.ok(!isTransient({ code: "ER_PARSE_ERROR" }));
 });
