@@ -45,8 +45,11 @@ export function indexCommand(): Command {
           bytes: json ? "b" : undefined,
         },
       });
+      // The protocol indices' aliases are not hidden, so "open" still lists them: leave out
+      // every dot-name, as Kibana does.
+      const rows = options.all ? body : body.filter((row) => !row.index.startsWith("."));
       if (json) {
-        printJson(body.map((row) => ({
+        printJson(rows.map((row) => ({
           index: row.index,
           health: row.health,
           status: row.status,
@@ -57,7 +60,7 @@ export function indexCommand(): Command {
       }
       printTable(
         ["INDEX", "HEALTH", "DOCUMENTS", "SIZE"],
-        body.map((
+        rows.map((
           row,
         ) => [row.index, row.health, row["docs.count"] ?? "", row["store.size"] ?? ""]),
       );

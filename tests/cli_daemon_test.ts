@@ -4,8 +4,6 @@
  * it, `job start` asks for syncs, and the outcome is read back from Elasticsearch by id.
  */
 import assert from "node:assert/strict";
-import { V8_FLAGS } from "../lib/version.ts";
-import { fileURLToPath } from "node:url";
 import {
   type ConnectorDoc,
   ConnectorIndex,
@@ -18,16 +16,14 @@ import {
   testPostgres,
   uniqueIndexName,
 } from "./support/servers.ts";
-import { collectStderr, waitFor } from "./support/service_fixtures.ts";
+import { waitFor } from "./support/service_fixtures.ts";
+import { runConnectors, startDaemonChild } from "./support/cli.ts";
 
 const server = await testElasticsearch();
 const postgres = await testPostgres();
 const es = testEsClient(server, { maxRetries: 1 });
 const connectors = new ConnectorIndex(es);
 const jobs = new SyncJobIndex(es);
-const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
-// As the `connectors` task runs it.
-const DENO_ARGS = ["run", "-A", `--v8-flags=${V8_FLAGS}`, MAIN];
 const DEADLINE_MS = 60_000;
 const workDir = await Deno.makeTempDir({ prefix: "cli-daemon-test-" });
 globalThis.addEventListener("unload", () => {
@@ -57,47 +53,9 @@ async function addFastServiceSettings(config: string): Promise<void> {
 
 /** Runs `connectors <args>` to the end; fails the test unless it exits 0. */
 async function cli(...args: string[]): Promise<string> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [...DENO_ARGS, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  assert.equal(
-    output.code,
-    0,
-    `connectors ${args.join(" ")}\n${decode(output.stdout)}${decode(output.stderr)}`,
-  );
-  return decode(output.stdout);
-}
-
-/** `connectors run -c <config>` as a child; `stop` sends SIGTERM, then SIGKILL after 10 s. */
-function startDaemon(config: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...DENO_ARGS, "run", "-c", config],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = collectStderr(child);
-  let stopped: Promise<{ code: number; tookMs: number }> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      const signalled = Date.now();
-      child.kill("SIGTERM");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<"late">((resolve) => {
-        timer = setTimeout(() => resolve("late"), 10_000);
-      });
-      const first = await Promise.race([child.status, late]);
-      clearTimeout(timer);
-      if (first === "late") child.kill("SIGKILL");
-      const status = await child.status;
-      await stderr.done;
-      return { code: status.code, tookMs: Date.now() - signalled };
-    })();
-  return { stop, log: stderr.text };
+  const run = await runConnectors(args);
+  assert.equal(run.code, 0, `connectors ${args.join(" ")}\n${run.stdout}${run.stderr}`);
+  return run.stdout;
 }
 
 async function waitForConnector(
@@ -186,7 +144,7 @@ Deno.test("CLI end to end: create dir connector, daemon connects, full syncs add
   assert.match(await Deno.readTextFile(config), new RegExp(`connector_id: ${id}`));
   await addFastServiceSettings(config);
 
-  const daemon = startDaemon(config);
+  const daemon = startDaemonChild(config);
   try {
     const connected = await waitForConnector(
       id,
@@ -263,7 +221,7 @@ Deno.test("CLI end to end: a PostgreSQL connector with a wrong password ends in 
   assert.equal(status, "configured");
   await addFastServiceSettings(config);
 
-  const daemon = startDaemon(config);
+  const daemon = startDaemonChild(config);
   try {
     // Hysteresis: the first failed check only warns, the second writes status error.
     const failed = await waitForConnector(id, "status error", (doc) => doc.status === "error");

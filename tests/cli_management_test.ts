@@ -4,7 +4,6 @@
  * is checked in Elasticsearch itself. Listings are near-real-time, so tests poll for them.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { loadConfig } from "../lib/config/mod.ts";
 import { EsClient } from "../lib/es/client.ts";
 import {
@@ -14,12 +13,12 @@ import {
   SyncJobIndex,
 } from "../lib/protocol/mod.ts";
 import { testElasticsearch, testEsClient, uniqueIndexName } from "./support/servers.ts";
+import { type CommandRun, runConnectors } from "./support/cli.ts";
 
 const server = await testElasticsearch();
 const es = testEsClient(server, { maxRetries: 1 });
 const connectors = new ConnectorIndex(es);
 const jobs = new SyncJobIndex(es);
-const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
 const workDir = await Deno.makeTempDir({ prefix: "cli-management-test-" });
 globalThis.addEventListener("unload", () => {
   try {
@@ -46,26 +45,13 @@ async function writeConfig(): Promise<string> {
   return path;
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `connectors <args> -c <config>` as a child process, stdin closed. */
-async function cli(config: string, ...args: string[]): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args, "-c", config],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function cli(config: string, ...args: string[]): Promise<CommandRun> {
+  return runConnectors([...args, "-c", config]);
 }
 
 /** Runs the CLI and fails the test, showing its output, unless it exits 0. */
-async function ok(config: string, ...args: string[]): Promise<Run> {
+async function ok(config: string, ...args: string[]): Promise<CommandRun> {
   const run = await cli(config, ...args);
   assert.equal(run.code, 0, `connectors ${args.join(" ")}\n${run.stdout}\n${run.stderr}`);
   return run;

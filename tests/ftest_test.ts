@@ -10,6 +10,7 @@ import { dirFixture } from "../connectors/dir/ftest.ts";
 import { dirConnector } from "../connectors/dir/mod.ts";
 import { type FtestFixture, runFtest } from "../lib/ftest/mod.ts";
 import { testElasticsearch } from "./support/servers.ts";
+import { type CommandRun, runConnectors } from "./support/cli.ts";
 
 const es = await testElasticsearch();
 const esEnv = {
@@ -18,14 +19,8 @@ const esEnv = {
   CONNECTORS_FTEST_ES_PASSWORD: es.password,
 };
 
-async function ftest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(cliCommand()[0], {
-    args: [...cliCommand().slice(1), "ftest", ...args],
-    env: esEnv,
-    stdin: "null",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function ftest(args: string[]): Promise<CommandRun> {
+  return runConnectors(["ftest", ...args], { env: esEnv });
 }
 
 Deno.test("connectors ftest dir --size small --json passes with exact counts", async () => {

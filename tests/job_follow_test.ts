@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { SyncJobDoc } from "../lib/protocol/mod.ts";
 import type { ProgressSnapshot } from "../lib/sync/mod.ts";
 import { testElasticsearch, uniqueIndexName } from "./support/servers.ts";
+import { CLI, type CommandRun, runConnectors, runInTerminal } from "./support/cli.ts";
 import {
   collectStderr,
   configTree,
@@ -19,41 +20,17 @@ import {
 
 const server = await testElasticsearch();
 const kit = await serviceKit(server);
-const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
 const SERVICE_MAIN = fileURLToPath(new URL("./support/service_main.ts", import.meta.url));
 globalThis.addEventListener("unload", () => kit.es.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(program: string, args: string[]): Promise<Run> {
-  const output = await new Deno.Command(program, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
 /** `connectors <args>` (the product's CLI) as a child process. */
-function cli(...args: string[]): Promise<Run> {
-  return run(Deno.execPath(), ["run", "-A", MAIN, ...args]);
+function cli(...args: string[]): Promise<CommandRun> {
+  return runConnectors(args);
 }
 
 /** The same in a pseudo-terminal; stdout and stderr arrive together. */
-function cliInTerminal(...args: string[]): Promise<Run> {
-  const quoted = [Deno.execPath(), "run", "-A", MAIN, ...args]
-    .map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
-  return run("script", ["-qfec", `stty cols 200; ${quoted}`, "/dev/null"]);
+function cliInTerminal(...args: string[]): Promise<CommandRun> {
+  return runInTerminal([...CLI, ...args]);
 }
 
 /**

@@ -3,8 +3,8 @@
  * Elasticsearch: stdout must be exactly one JSON document with stable field names.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { testElasticsearch, uniqueIndexName } from "./support/servers.ts";
+import { runConnectors } from "./support/cli.ts";
 import {
   configTree,
   createTestConnector,
@@ -16,21 +16,13 @@ import {
 
 const server = await testElasticsearch();
 const kit = await serviceKit(server);
-const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
 globalThis.addEventListener("unload", () => kit.es.close());
 
 /** Runs `connectors <args>` and parses its stdout, which must be one JSON document. */
 async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  const stdout = decoder.decode(output.stdout);
-  assert.equal(output.code, 0, `connectors ${args.join(" ")}\n${decoder.decode(output.stderr)}`);
-  return JSON.parse(stdout) as T;
+  const run = await runConnectors(args);
+  assert.equal(run.code, 0, `connectors ${args.join(" ")}\n${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
 }
 
 const sortedKeys = (value: object) => Object.keys(value).sort();
@@ -99,6 +91,10 @@ Deno.test("connector create|list|show --json", async () => {
     assert.deepEqual(sortedKeys(entry), ["documents", "health", "index", "size_bytes", "status"]);
     assert.equal(entry.documents, 0);
     assert.equal(typeof entry.size_bytes, "number");
+    const dotted = indices.filter((row) => String(row.index).startsWith("."));
+    assert.deepEqual(dotted, [], "protocol and system indices only with --all");
+    const all = await json<{ index: string }[]>("index", "list", "--all", "--json", "-c", config);
+    assert.ok(all.some((row) => row.index.startsWith(".elastic-connectors")));
   } finally {
     await Deno.remove(directory, { recursive: true });
   }

@@ -4,8 +4,6 @@
  * `--progress json` lines, and the sources' estimated totals (PostgreSQL, MariaDB, dir).
  */
 import assert from "node:assert/strict";
-import { V8_FLAGS } from "../lib/version.ts";
-import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
 import postgres from "postgres";
 import { dirConnector } from "../connectors/dir/mod.ts";
@@ -17,19 +15,22 @@ import { Logger } from "../lib/log/mod.ts";
 import { type ConfigValues, fullConfiguration, type SyncContext } from "../lib/source/mod.ts";
 import { parseProgressLine, type ProgressSnapshot } from "../lib/sync/mod.ts";
 import { testMariadb } from "./support/mariadb.ts";
-import { testElasticsearch, testPostgres, uniqueIndexName } from "./support/servers.ts";
+import {
+  postgresConnectionValues,
+  testElasticsearch,
+  testPostgres,
+  uniqueIndexName,
+} from "./support/servers.ts";
+import { CLI, runConnectors, runInTerminal } from "./support/cli.ts";
 import { jobsOf, serviceKit, writeConfigFile } from "./support/service_fixtures.ts";
 
 const server = await testElasticsearch();
 const pg = await testPostgres();
 const maria = await testMariadb();
 const kit = await serviceKit(server);
-const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
-const CLI = [Deno.execPath(), "run", "-A", `--v8-flags=${V8_FLAGS}`, MAIN];
 const ROWS = 3_000;
 const PHASES = ["starting", "connecting", "indexing", "deleting stale documents", "done"];
 
-const url = new URL(pg.url);
 const SCHEMA = `progress_${crypto.randomUUID().slice(0, 8)}`;
 const admin = postgres(pg.url, { max: 2, onnotice: () => {} });
 await admin`CREATE SCHEMA ${admin(SCHEMA)}`;
@@ -52,11 +53,7 @@ globalThis.addEventListener("unload", () => {
 
 function pgValues(overrides: ConfigValues = {}): ConfigValues {
   return {
-    host: url.hostname,
-    port: Number(url.port),
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.slice(1)),
+    ...postgresConnectionValues(pg),
     schema: SCHEMA,
     tables: "*",
     fetch_size: 1000,
@@ -106,27 +103,6 @@ async function itemsConnector(label: string): Promise<{ id: string; config: stri
   return { id, config };
 }
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(args[0], {
-    args: args.slice(1),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-/** Runs `args` in a pseudo-terminal 200 columns wide; stdout and stderr arrive together. */
-function inTerminal(args: string[]) {
-  const quoted = args.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
-  return run(["script", "-qfec", `stty cols 200; ${quoted}`, "/dev/null"]);
-}
-
 const SUMMARY = new RegExp(
   `^job \\S+ \\(full\\) completed in \\d+\\.\\d s: ${ROWS} created, 0 updated, 0 deleted, ` +
     `0 failed, \\d+\\.\\d docs/s$`,
@@ -135,7 +111,7 @@ const TIMESTAMPED = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO|WARNING)/g;
 
 Deno.test("sync on a terminal: a live progress line with counts, rate, ETA and total; summary intact", async () => {
   const { id, config } = await itemsConnector("progress-tty");
-  const result = await inTerminal([...CLI, "sync", "--id", id, "--full", "-c", config]);
+  const result = await runInTerminal([...CLI, "sync", "--id", id, "--full", "-c", config]);
   const output = result.stdout;
   assert.equal(result.code, 0, output);
   const frames = output.split("\r\x1b[2K").map((frame) => frame.replace(/\r?\n$/, ""));
@@ -167,7 +143,7 @@ Deno.test("sync on a terminal: a live progress line with counts, rate, ETA and t
 
 Deno.test("sync without a terminal: no control characters, only the summary on stdout", async () => {
   const { id, config } = await itemsConnector("progress-pipe");
-  const result = await run([...CLI, "sync", "--id", id, "--full", "-c", config]);
+  const result = await runConnectors(["sync", "--id", id, "--full", "-c", config]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout.trimEnd(), SUMMARY);
   assert.equal(result.stdout.split("\n").length, 2, "one line on stdout");
@@ -179,8 +155,7 @@ Deno.test("sync without a terminal: no control characters, only the summary on s
 
 Deno.test("sync --progress json: a parseable progress line per second on stderr", async () => {
   const { id, config } = await itemsConnector("progress-json");
-  const result = await run([
-    ...CLI,
+  const result = await runConnectors([
     "sync",
     "--id",
     id,

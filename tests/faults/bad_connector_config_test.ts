@@ -13,11 +13,11 @@ import {
   uniqueIndexName,
 } from "../support/servers.ts";
 import { waitFor } from "../support/service_fixtures.ts";
+import { startDaemonChild } from "../support/cli.ts";
 import {
   assertNoStackTrace,
   postgresConfiguration,
   postgresValues,
-  startDaemonChild,
   writeDaemonConfig,
 } from "./support_bad_input.ts";
 
@@ -148,7 +148,7 @@ Deno.test({
         }, { timeoutMs: DEADLINE_MS });
       }
     } finally {
-      const code = await daemon.stop();
+      const { code } = await daemon.stop();
       assertNoStackTrace(daemon.log(), "the daemon");
       assert.ok(!daemon.log().includes(PASSWORD), "the daemon's log hides the password");
       assert.equal(code, 0, daemon.log());

@@ -20,11 +20,11 @@ import {
   uniqueIndexName,
 } from "../support/servers.ts";
 import { waitFor } from "../support/service_fixtures.ts";
+import { startDaemonChild } from "../support/cli.ts";
 import {
   assertNoStackTrace,
   postgresConfiguration,
   postgresValues,
-  startDaemonChild,
   writeDaemonConfig,
 } from "./support_bad_input.ts";
 
@@ -203,7 +203,7 @@ Deno.test({
         assert.deepEqual(entry.active.advanced_snippet.value, item.fixed.advanced);
       }
     } finally {
-      const code = await daemon.stop();
+      const { code } = await daemon.stop();
       assertNoStackTrace(daemon.log(), "the daemon");
       // Edits racing the daemon's own writes (heartbeats, validation) are no service errors.
       assert.doesNotMatch(daemon.log(), /connector tick failed/);

@@ -14,6 +14,7 @@ import { emptyStats } from "../../lib/sync/stats.ts";
 import { testBulkSettings } from "../support/bulk_settings.ts";
 import { startEs429Proxy } from "../support/es_429_proxy.ts";
 import {
+  postgresConnectionValues,
   testElasticsearch,
   testEsClient,
   testPostgres,
@@ -66,11 +67,7 @@ Deno.test({
       serviceType: "postgresql",
       indexName,
       values: {
-        host: pgUrl.hostname,
-        port: Number(pgUrl.port),
-        username: decodeURIComponent(pgUrl.username),
-        password: decodeURIComponent(pgUrl.password),
-        database: decodeURIComponent(pgUrl.pathname.slice(1)),
+        ...postgresConnectionValues(pg),
         schema,
         tables: "items",
       },

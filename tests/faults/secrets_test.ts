@@ -18,6 +18,7 @@ import {
   serverSecrets,
 } from "../support/secrets.ts";
 import {
+  postgresConnectionValues,
   testElasticsearch,
   testEsClient,
   testPostgres,
@@ -371,11 +372,7 @@ Deno.test("a sync's ECS JSON logs at DEBUG hold no secret", async () => {
       serviceType: "postgresql",
       indexName,
       values: {
-        host: pgUrl.hostname,
-        port: Number(pgUrl.port),
-        username: decodeURIComponent(pgUrl.username),
-        password: decodeURIComponent(pgUrl.password),
-        database: decodeURIComponent(pgUrl.pathname.slice(1)),
+        ...postgresConnectionValues(pg),
         schema,
         tables: "items",
       },

@@ -9,6 +9,7 @@ import mysql from "mysql2/promise";
 import postgres from "postgres";
 import { testMariadb } from "../support/mariadb.ts";
 import {
+  postgresConnectionValues,
   testElasticsearch,
   testEsClient,
   testPostgres,
@@ -98,11 +99,7 @@ Deno.test("PostgreSQL: a table named like an injection and quoted columns sync; 
       serviceType: "postgresql",
       indexName,
       values: {
-        host: url.hostname,
-        port: Number(url.port),
-        username: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
-        database: decodeURIComponent(url.pathname.slice(1)),
+        ...postgresConnectionValues(pg),
         schema,
         tables: table,
       },

@@ -5,90 +5,36 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { POSTGRESQL_CONFIG_SCHEMA } from "../../connectors/postgresql/config.ts";
 import { fullConfiguration } from "../../lib/source/mod.ts";
-import { V8_FLAGS } from "../../lib/version.ts";
-import type { TestElasticsearch, TestPostgres } from "../support/servers.ts";
-import { collectStderr } from "../support/service_fixtures.ts";
-
-const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
-/** As the `connectors` task runs it. */
-const DENO_ARGS = ["run", "-A", `--v8-flags=${V8_FLAGS}`, MAIN];
+import {
+  postgresConnectionValues,
+  type TestElasticsearch,
+  type TestPostgres,
+} from "../support/servers.ts";
+import { type CommandRun, runConnectors } from "../support/cli.ts";
 
 /** What a finished CLI child printed. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = CommandRun;
 
 /**
  * Runs `connectors <args>` to the end; `env` is added to this process's environment. A child
  * still running after `timeoutMs` (default 90 s) is killed, so a hang fails instead of waiting.
  */
-export async function connectorsCli(
+export function connectorsCli(
   args: string[],
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [...DENO_ARGS, ...args],
+  return runConnectors(args, {
     env: options.env,
     signal: AbortSignal.timeout(options.timeoutMs ?? 90_000),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+  });
 }
 
 /** Fails when `text` holds a stack trace or an uncaught-error banner. */
 export function assertNoStackTrace(text: string, what: string): void {
   assert.doesNotMatch(text, /^\s+at /m, `${what} printed a stack trace:\n${text}`);
   assert.ok(!text.includes("error: Uncaught"), `${what} crashed uncaught:\n${text}`);
-}
-
-/** A running `connectors run -c <config>` child. */
-export interface DaemonChild {
-  /** Its stderr so far (the service logs there). */
-  log(): string;
-  /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
-  stop(): Promise<number>;
-}
-
-/** Starts the real daemon (`cli/main.ts run`) on `configPath`. */
-export function startDaemonChild(configPath: string): DaemonChild {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...DENO_ARGS, "run", "-c", configPath],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = collectStderr(child);
-  let stopped: Promise<number> | undefined;
-  return {
-    log: stderr.text,
-    stop: () =>
-      stopped ??= (async () => {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // Already exited.
-        }
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // Exited meanwhile.
-          }
-        }, 10_000);
-        const status = await child.status;
-        clearTimeout(timer);
-        await stderr.done;
-        return status.code;
-      })(),
-  };
 }
 
 /** A config.yml for the test Elasticsearch serving `connectorIds`, with fast loops. */
@@ -113,13 +59,8 @@ export async function writeDaemonConfig(
 
 /** Values of a PostgreSQL connector's fields that reach `postgres`'s test database. */
 export function postgresValues(postgres: TestPostgres, table: string): Record<string, unknown> {
-  const url = new URL(postgres.url);
   return {
-    host: url.hostname,
-    port: Number(url.port),
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: url.pathname.slice(1),
+    ...postgresConnectionValues(postgres),
     schema: "public",
     tables: table,
   };

@@ -4,38 +4,13 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { cliCommand } from "../../cli/ftest.ts";
+import type { CommandRun } from "../support/cli.ts";
 
-/** Exit code and output of one CLI run. */
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `connectors <args>` to the end with stdin closed; `env` is added to this process's. */
-export async function connectors(
-  args: string[],
-  options: { env?: Record<string, string> } = {},
-): Promise<CliRun> {
-  const [program, ...prefix] = cliCommand();
-  const output = await new Deno.Command(program, {
-    args: [...prefix, ...args],
-    env: options.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+// The security fault tests' names for the shared runner.
+export { type CommandRun as CliRun, runConnectors as connectors } from "../support/cli.ts";
 
 /** Fails unless the run exited 0; the message shows its output. */
-export function assertSucceeded(run: CliRun, what: string): void {
+export function assertSucceeded(run: CommandRun, what: string): void {
   assert.equal(run.code, 0, `${what} should succeed\n${run.stdout}\n${run.stderr}`);
 }
 
@@ -43,7 +18,7 @@ export function assertSucceeded(run: CliRun, what: string): void {
  * Fails unless the run exited with `code` and stderr ends with exactly one `connectors: ...`
  * error line and holds no stack trace; returns that line.
  */
-export function errorLine(run: CliRun, code: number, what: string): string {
+export function errorLine(run: CommandRun, code: number, what: string): string {
   assert.equal(run.code, code, `${what}: exit code\n${run.stdout}\n${run.stderr}`);
   assert.doesNotMatch(run.stderr, /^\s+at /m, `${what}: no stack trace\n${run.stderr}`);
   const errors = run.stderr.split("\n").filter((line) => line.startsWith("connectors: "));

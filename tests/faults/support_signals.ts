@@ -6,6 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { Rng } from "../../lib/ftest/rng.ts";
 import {
   ACTIVE_JOB_STATUSES,
   type ConnectorDoc,
@@ -18,33 +19,13 @@ import { type ServiceTestKit, waitFor } from "../support/service_fixtures.ts";
 /** The env var that replays a run: the seed printed by {@linkcode seededRandom}. */
 export const SEED_ENV = "CONNECTORS_FAULT_SEED";
 
-/** A small deterministic generator (mulberry32): the same seed gives the same choices. */
-export class SeededRandom {
+/** The ftest generator (mulberry32) that remembers its seed and shuffles. */
+export class SeededRandom extends Rng {
   readonly seed: number;
-  #state: number;
 
   constructor(seed: number) {
+    super(seed);
     this.seed = seed >>> 0;
-    this.#state = this.seed;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  /** One of `items`. */
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)];
   }
 
   /** A shuffled copy of `items`. */

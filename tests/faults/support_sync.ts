@@ -4,7 +4,8 @@
  * background, the job documents and the content index's count, and the summary line parsed.
  * @module
  */
-import { cliCommand } from "../../cli/ftest.ts";
+import assert from "node:assert/strict";
+import { CLI } from "../support/cli.ts";
 import { CONNECTOR_TYPES } from "../../connectors/registry.ts";
 import type { EsClient } from "../../lib/es/client.ts";
 import { createFtestConnector } from "../../lib/ftest/connector.ts";
@@ -18,6 +19,7 @@ import {
 } from "../../lib/protocol/mod.ts";
 import type { FieldValue } from "../../lib/source/types.ts";
 import type { TestElasticsearch } from "../support/servers.ts";
+import { waitFor } from "../support/service_fixtures.ts";
 
 /** Creates a connector of `serviceType` (status configured) and returns its id. */
 export async function createConnector(
@@ -94,7 +96,7 @@ export interface SyncRun {
 
 /** Starts `connectors sync --id <id> --full -c <config>` through the real CLI. */
 export function spawnSync(options: { config: string; connectorId: string }): SyncChild {
-  const [program, ...args] = cliCommand();
+  const [program, ...args] = CLI;
   const child = new Deno.Command(program, {
     args: [...args, "sync", "--id", options.connectorId, "--full", "-c", options.config],
     stdin: "null",
@@ -225,28 +227,28 @@ interface ScrollPage {
   hits: { hits: Array<{ _id: string }> };
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function poll<T>(
+/** {@linkcode waitFor} with the fault tests' defaults: 60 s, every 100 ms. */
+export function poll<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   options: { timeoutMs?: number; intervalMs?: number; failed?: () => string | undefined } = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  let last: unknown;
-  for (;;) {
-    const failed = options.failed?.();
-    if (failed) throw new Error(`gave up waiting for ${what}: ${failed}`);
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ""}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
-  }
+  return waitFor(what, probe, { timeoutMs: 60_000, intervalMs: 100, ...options });
+}
+
+/**
+ * Fails unless the sync exited 0 and its summary is `completed` with exactly `created` new
+ * documents and nothing updated, deleted or failed; `message` explains a wrong summary.
+ */
+export function assertCompletedExactly(run: SyncRun, created: number, message = run.stdout): void {
+  assert.equal(run.code, 0, tailOf(run.stderr));
+  assert.deepEqual(parseSummary(run.stdout), {
+    status: "completed",
+    created,
+    updated: 0,
+    deleted: 0,
+    failed: 0,
+  }, message);
 }
 
 /** The last `count` lines of a log, for assertion messages. */

@@ -69,6 +69,20 @@ export function testPostgres(): Promise<TestPostgres> {
   })();
 }
 
+/** The PostgreSQL connector's connection fields that reach `pg` (its URL, decoded). */
+export function postgresConnectionValues(
+  pg: TestPostgres,
+): { host: string; port: number; username: string; password: string; database: string } {
+  const url = new URL(pg.url);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: decodeURIComponent(url.pathname.slice(1)),
+  };
+}
+
 /** A client of `es` as the elastic user; `options` adds e.g. `maxRetries` or another `host`. */
 export function testEsClient(
   es: TestElasticsearch,

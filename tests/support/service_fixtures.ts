@@ -118,15 +118,20 @@ export async function createTestConnector(
   });
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`, or
+ * at once when `failed` names a reason to give up (a child that exited early).
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
+  options: { timeoutMs?: number; intervalMs?: number; failed?: () => string | undefined } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let last: unknown;
   for (;;) {
+    const failed = options.failed?.();
+    if (failed) throw new Error(`gave up waiting for ${what}: ${failed}`);
     try {
       const value = await probe();
       if (value !== undefined) return value;
