@@ -30,6 +30,7 @@ import {
   isTransient,
   typeCastFor,
 } from "./client.ts";
+import { nextPageRows } from "../sql/page_size.ts";
 import { estimateRows } from "./estimate.ts";
 import { type AdvancedRule, parseAdvancedRules } from "./rules.ts";
 import { keysetCondition, quoteId, type SqlCondition } from "./sql.ts";
@@ -345,8 +346,10 @@ export class MysqlSource implements Source {
   }): AsyncIterable<SourceDocument> {
     const { unit, filter, keyColumns, keyFields, plan, build, context } = options;
     const quoted = keyColumns.map(quoteId);
-    const order = ` ORDER BY ${quoted.join(", ")} LIMIT ${this.#fetchSize}`;
+    const order = ` ORDER BY ${quoted.join(", ")} LIMIT ?`;
     let last: unknown[] | undefined;
+    // Rows per page follow the rows' size, up to fetch_size (see connectors/sql/page_size.ts).
+    let limit = nextPageRows(null, this.#fetchSize, Object.values);
     while (true) {
       context.signal.throwIfAborted();
       const conditions: SqlCondition[] = [];
@@ -356,7 +359,7 @@ export class MysqlSource implements Source {
         ? ` WHERE ${conditions.map((condition) => `(${condition.sql})`).join(" AND ")}`
         : "";
       const sql = `SELECT * FROM ${unit.from}${where}${order}`;
-      const values = conditions.flatMap((condition) => condition.values);
+      const values = [...conditions.flatMap((condition) => condition.values), limit];
       const rows = await this.#withRetry(async () => {
         const connection = await this.#connect();
         const [result] = await connection.query<RowDataPacket[]>({
@@ -369,8 +372,10 @@ export class MysqlSource implements Source {
       if (rows.length === 0) return;
       const lastRow = rows[rows.length - 1];
       last = keyColumns.map((column, i) => sqlValue(lastRow[column], keyFields[i]));
+      const full = rows.length === limit;
+      limit = nextPageRows(rows, this.#fetchSize, Object.values);
       for (const row of rows) yield build(row);
-      if (rows.length < this.#fetchSize) return;
+      if (!full) return;
     }
   }
 

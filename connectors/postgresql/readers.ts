@@ -6,7 +6,14 @@
  */
 import type { Logger } from "../../lib/log/mod.ts";
 import type { SourceDocument } from "../../lib/source/types.ts";
-import { fieldNames, fieldPrefix, qualifiedName, quoteIdentifier, tablesKey } from "../sql/mod.ts";
+import {
+  fieldNames,
+  fieldPrefix,
+  nextPageRows,
+  qualifiedName,
+  quoteIdentifier,
+  tablesKey,
+} from "../sql/mod.ts";
 import type { ArrayType } from "./catalog.ts";
 import type { Sql } from "./client.ts";
 import type { PostgresSettings } from "./config.ts";
@@ -70,8 +77,9 @@ function orderBy(keys: string[]): string {
 
 /**
  * Every row of a table, by keyset pages (`WHERE (pk) > (last) ORDER BY pk LIMIT n`, never
- * OFFSET). The next page is fetched while the current one is consumed: at most two pages are
- * held, and the engine's pace still bounds the read.
+ * OFFSET). Page sizes follow the rows' size (`nextPageRows`), and the next page is
+ * fetched while the current one is consumed: at most two pages are held, and the engine's pace
+ * still bounds the read.
  */
 export async function* readTable(
   context: ReadContext,
@@ -79,20 +87,23 @@ export async function* readTable(
 ): AsyncGenerator<SourceDocument> {
   const { sql, settings, signal } = context;
   const select = selectFrom(context, target.table);
-  const limit = ` LIMIT ${settings.batchRows}`;
-  const firstPage = select + orderBy(target.keys) + limit;
-  const nextPage = `${select} WHERE ${keyPredicate(target.keys, 1)}${orderBy(target.keys)}${limit}`;
+  const keys = target.keys.length;
+  const firstPage = `${select}${orderBy(target.keys)} LIMIT $1`;
+  const nextPage = `${select} WHERE ${keyPredicate(target.keys, 1)}${orderBy(target.keys)} LIMIT $${
+    keys + 1
+  }`;
   const retry = retryOptions(context, `reading table "${target.table}"`);
-  const fetchPage = (after: unknown[] | null): Promise<Rows> =>
+  const fetchPage = (after: unknown[] | null, limit: number): Promise<Rows> =>
     retrying(
       retry,
       async () =>
         (after
-          ? await sql.unsafe(nextPage, after as never[]).values()
-          : await sql.unsafe(firstPage).values()) as Rows,
+          ? await sql.unsafe(nextPage, [...after, limit] as never[]).values()
+          : await sql.unsafe(firstPage, [limit] as never[]).values()) as Rows,
     );
 
-  let pending: Promise<Rows> | null = fetchPage(null);
+  let limit = nextPageRows<unknown[]>(null, settings.batchRows, (row) => row);
+  let pending: Promise<Rows> | null = fetchPage(null, limit);
   let builder: DocBuilder | undefined;
   let keyIndexes: number[] = [];
   try {
@@ -108,9 +119,10 @@ export async function* readTable(
           arrayTypes: context.arrayTypes,
         });
       }
-      if (rows.length === settings.batchRows) {
+      if (rows.length === limit) {
+        limit = nextPageRows(rows, settings.batchRows, (row) => row);
         const last = rows[rows.length - 1];
-        pending = fetchPage(keyIndexes.map((index) => last[index]));
+        pending = fetchPage(keyIndexes.map((index) => last[index]), limit);
         pending.catch(() => {}); // awaited on the next turn; avoids an unhandled rejection if we stop first
       }
       for (let i = 0; i < rows.length; i++) {

@@ -8,3 +8,4 @@ export { configuredTables, isWildcard, WILDCARD } from "./tables.ts";
 export { docId, fieldNames, fieldPrefix, tablesKey } from "./doc_ids.ts";
 export { ADVANCED_SNIPPET, parseSqlQueryRules, type SqlQueryRule } from "./advanced_rules.ts";
 export { repairPem } from "./pem.ts";
+export { nextPageRows, PAGE_BYTES } from "./page_size.ts";
