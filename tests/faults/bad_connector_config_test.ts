@@ -4,37 +4,23 @@
  * with a message naming the field, and recovers (`connected`, no error) once the value is fixed.
  */
 import assert from "node:assert/strict";
-import postgres from "postgres";
-import { type ConnectorDoc, ConnectorIndex } from "../../lib/protocol/mod.ts";
-import {
-  testElasticsearch,
-  testEsClient,
-  testPostgres,
-  uniqueIndexName,
-} from "../support/servers.ts";
+import type { ConnectorDoc } from "../../lib/protocol/mod.ts";
+import { uniqueIndexName } from "../support/servers.ts";
 import { waitFor } from "../support/service_fixtures.ts";
 import { startDaemonChild } from "../support/cli.ts";
 import {
   assertNoStackTrace,
+  daemonTestKit,
   postgresConfiguration,
   postgresValues,
   writeDaemonConfig,
 } from "./support_bad_input.ts";
 
-const server = await testElasticsearch();
-const pg = await testPostgres();
-const es = testEsClient(server, { maxRetries: 1 });
-const connectors = new ConnectorIndex(es);
-const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
-const workDir = await Deno.makeTempDir({ prefix: "bad-connector-config-" });
-const TABLE = `bad_config_${crypto.randomUUID().slice(0, 8)}`;
+const { server, pg, connectors, sql, workDir, table: TABLE } = await daemonTestKit(
+  "bad-connector-config",
+);
 const PASSWORD = String(postgresValues(pg, TABLE).password);
-await sql`CREATE TABLE ${sql(TABLE)} (id int PRIMARY KEY, name text)`;
 await sql`INSERT INTO ${sql(TABLE)} VALUES (1, 'one'), (2, 'two')`;
-globalThis.addEventListener("unload", () => {
-  es.close();
-  Deno.removeSync(workDir, { recursive: true });
-});
 
 const DEADLINE_MS = 60_000;
 

@@ -5,41 +5,26 @@
  * draft becomes valid and active.
  */
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import {
-  ConnectorIndex,
   defaultFilteringEntry,
   type Filter,
   type FilteringValidation,
 } from "../../lib/protocol/mod.ts";
 import type { BasicRule } from "../../lib/sync/types.ts";
-import {
-  testElasticsearch,
-  testEsClient,
-  testPostgres,
-  uniqueIndexName,
-} from "../support/servers.ts";
+import { uniqueIndexName } from "../support/servers.ts";
 import { waitFor } from "../support/service_fixtures.ts";
 import { startDaemonChild } from "../support/cli.ts";
 import {
   assertNoStackTrace,
+  daemonTestKit,
   postgresConfiguration,
   postgresValues,
   writeDaemonConfig,
 } from "./support_bad_input.ts";
 
-const server = await testElasticsearch();
-const pg = await testPostgres();
-const es = testEsClient(server, { maxRetries: 1 });
-const connectors = new ConnectorIndex(es);
-const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
-const workDir = await Deno.makeTempDir({ prefix: "bad-sync-rules-" });
-const TABLE = `bad_rules_${crypto.randomUUID().slice(0, 8)}`;
-await sql`CREATE TABLE ${sql(TABLE)} (id int PRIMARY KEY, name text)`;
-globalThis.addEventListener("unload", () => {
-  es.close();
-  Deno.removeSync(workDir, { recursive: true });
-});
+const { server, pg, connectors, sql, workDir, table: TABLE } = await daemonTestKit(
+  "bad-sync-rules",
+);
 
 const DEADLINE_MS = 60_000;
 const NOW = new Date().toISOString();

@@ -5,12 +5,18 @@
  * @module
  */
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { POSTGRESQL_CONFIG_SCHEMA } from "../../connectors/postgresql/config.ts";
+import type { EsClient } from "../../lib/es/mod.ts";
+import { ConnectorIndex } from "../../lib/protocol/mod.ts";
 import { fullConfiguration } from "../../lib/source/mod.ts";
 import {
   postgresConnectionValues,
   type TestElasticsearch,
+  testElasticsearch,
+  testEsClient,
   type TestPostgres,
+  testPostgres,
 } from "../support/servers.ts";
 import { type CommandRun, runConnectors } from "../support/cli.ts";
 
@@ -118,4 +124,35 @@ export function startBodyLimitProxy(upstream: string, maxBytes: number): BodyLim
   );
   proxy.url = `http://127.0.0.1:${server.addr.port}`;
   return proxy;
+}
+
+/** What a daemon fault test works with: servers, clients, a temp dir and a fresh table. */
+export interface DaemonTestKit {
+  server: TestElasticsearch;
+  pg: TestPostgres;
+  es: EsClient;
+  connectors: ConnectorIndex;
+  sql: postgres.Sql;
+  workDir: string;
+  /** A new table `(id int PRIMARY KEY, name text)` named `<prefix>_<random>`. */
+  table: string;
+}
+
+/**
+ * The shared servers, clients and a fresh table for a test file that runs daemons; closed and
+ * removed when the test process ends.
+ */
+export async function daemonTestKit(prefix: string): Promise<DaemonTestKit> {
+  const server = await testElasticsearch();
+  const pg = await testPostgres();
+  const es = testEsClient(server, { maxRetries: 1 });
+  const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+  const workDir = await Deno.makeTempDir({ prefix: `${prefix}-` });
+  const table = `${prefix.replaceAll("-", "_")}_${crypto.randomUUID().slice(0, 8)}`;
+  await sql`CREATE TABLE ${sql(table)} (id int PRIMARY KEY, name text)`;
+  globalThis.addEventListener("unload", () => {
+    es.close();
+    Deno.removeSync(workDir, { recursive: true });
+  });
+  return { server, pg, es, connectors: new ConnectorIndex(es), sql, workDir, table };
 }
