@@ -132,11 +132,15 @@ export function reportProgress(
   options: { mode: ProgressMode; line?: LiveLine },
 ): ProgressReport {
   if (options.mode === "json") {
-    const timer = setInterval(
-      () => writeStderr(`${progressLine(progress.snapshot())}\n`),
-      JSON_PROGRESS_MS,
-    );
-    return { stop: () => clearInterval(timer) };
+    const write = () => writeStderr(`${progressLine(progress.snapshot())}\n`);
+    const timer = setInterval(write, JSON_PROGRESS_MS);
+    // The last line is the final state, also for a sync shorter than one interval.
+    return {
+      stop: () => {
+        clearInterval(timer);
+        write();
+      },
+    };
   }
   if (!progress.shownLive) return { stop: () => {} };
   const line = options.line ?? new LiveLine();

@@ -178,6 +178,9 @@ Deno.test("sync --progress json: a parseable progress line per second on stderr"
   for (const snapshot of counted) assert.equal(snapshot.estimated_total, ROWS);
   const elapsed = snapshots.map((s) => s.elapsed_seconds);
   assert.deepEqual(elapsed, [...elapsed].sort((a, b) => a - b), "in order");
+  const last = snapshots.at(-1)!;
+  assert.equal(last.phase, "done", "the last line is the final state");
+  assert.equal(last.indexed, ROWS);
 });
 
 Deno.test("postgresql estimate: primary-key tables only, configured tables, partitions summed", async () => {
