@@ -13,6 +13,7 @@ import {
 } from "../lib/es/content_index.ts";
 import { LANGUAGES } from "../lib/es/content_index_settings.ts";
 import { log } from "../lib/log/mod.ts";
+import { JOB_TYPES } from "../lib/sync/mod.ts";
 import {
   type ConnectorDoc,
   ConnectorIndex,
@@ -43,7 +44,7 @@ import {
 import { confirm } from "./confirm.ts";
 import { connectorType, findConnector, knownConnectorType } from "./connector_lookup.ts";
 import { type CommandContext, commandContext, CommandError, describeError } from "./context.ts";
-import { indexNameProblem } from "./index_name.ts";
+import { indexNameProblem } from "../lib/es/index_name.ts";
 import {
   cell,
   type FieldLine,
@@ -56,8 +57,6 @@ import {
 } from "./output.ts";
 import { redactConfiguration } from "./redact.ts";
 import { printTable } from "./table.ts";
-
-const JOB_TYPES: readonly JobType[] = ["full", "incremental", "access_control"];
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 

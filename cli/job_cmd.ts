@@ -18,7 +18,7 @@ import {
 import { confirm } from "./confirm.ts";
 import { findConnector, findJob, knownConnectorType } from "./connector_lookup.ts";
 import { log } from "../lib/log/mod.ts";
-import { describeProgress } from "../lib/sync/mod.ts";
+import { describeProgress, JOB_TYPES } from "../lib/sync/mod.ts";
 import { commandContext, CommandError, EXIT } from "./context.ts";
 import { cell, jsonOption, outputOption, printFields, printJson, short, when } from "./output.ts";
 import { LiveLine, stderrIsLive } from "./progress.ts";
@@ -26,7 +26,6 @@ import { followJob, jobProgress } from "./progress_follow.ts";
 import { redactConfiguration } from "./redact.ts";
 import { printTable } from "./table.ts";
 
-const JOB_TYPES = ["full", "incremental", "access_control"] as const;
 const JOB_STATUSES: readonly JobStatus[] = [
   "pending",
   "in_progress",

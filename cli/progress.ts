@@ -9,7 +9,7 @@
  * twice (the second signal means "exit now"). One line needs only the two escape codes.
  * @module
  */
-import { configureLogging } from "../lib/log/mod.ts";
+import { configureLogging, writeLineToStderr, writeStderr } from "../lib/log/mod.ts";
 import {
   describeProgress,
   PROGRESS_LOG_INTERVAL_MS,
@@ -18,21 +18,12 @@ import {
   type SyncProgress,
 } from "../lib/sync/mod.ts";
 
-const encoder = new TextEncoder();
 /** Carriage return, then erase the whole line. */
 const CLEAR_LINE = "\r\x1b[2K";
 /** How often the live line is redrawn. */
 export const REDRAW_MS = 250;
 /** How often `--progress json` prints a snapshot. */
 export const JSON_PROGRESS_MS = 1_000;
-
-/** Writes `text` to stderr at once (no buffering, so it cannot overtake or trail log lines). */
-export function writeStderr(text: string): void {
-  const bytes = encoder.encode(text);
-  for (let written = 0; written < bytes.length;) {
-    written += Deno.stderr.writeSync(bytes.subarray(written));
-  }
-}
 
 /** Whether stderr is a terminal that can redraw a line (not `TERM=dumb`). */
 export function stderrIsLive(): boolean {
@@ -102,7 +93,7 @@ export class LiveLine {
   stop(): void {
     if (this.#drawn) this.#write(CLEAR_LINE);
     this.#drawn = false;
-    if (this.#started) configureLogging({ write: (line) => writeStderr(`${line}\n`) });
+    if (this.#started) configureLogging({ write: writeLineToStderr });
     this.#started = false;
   }
 }

@@ -57,6 +57,38 @@ async function ok(config: string, ...args: string[]): Promise<CommandRun> {
   return run;
 }
 
+/** What `connector create -o json` prints, as far as these tests read it. */
+interface CreatedConnector {
+  id: string;
+  status: string;
+  api_key?: string;
+  api_key_id: string | null;
+}
+
+/**
+ * `connector create --service-type dir --index-name <index> <extra> -o json`, which must exit 0;
+ * the connector it prints.
+ */
+async function createDirConnector(
+  config: string,
+  index: string,
+  ...extra: string[]
+): Promise<CreatedConnector> {
+  const created = await ok(
+    config,
+    "connector",
+    "create",
+    "--service-type",
+    "dir",
+    "--index-name",
+    index,
+    ...extra,
+    "-o",
+    "json",
+  );
+  return JSON.parse(created.stdout);
+}
+
 /** Runs the CLI expecting exit 1 with a one-line error (no stack trace). */
 async function fails(config: string, ...args: string[]): Promise<string> {
   const run = await cli(config, ...args);
@@ -94,13 +126,8 @@ function fieldValue(doc: ConnectorDoc, key: string): unknown {
 Deno.test("connector create: dir connector with --set values, list, bad values refused", async () => {
   const config = await writeConfig();
   const index = uniqueIndexName("cli-dir");
-  const created = await ok(
+  const result = await createDirConnector(
     config,
-    "connector",
-    "create",
-    "--service-type",
-    "dir",
-    "--index-name",
     index,
     "--name",
     "Docs folder",
@@ -110,10 +137,7 @@ Deno.test("connector create: dir connector with --set values, list, bad values r
     `directory=${workDir}`,
     "--set",
     "pattern=**/*.txt",
-    "-o",
-    "json",
   );
-  const result = JSON.parse(created.stdout);
   assert.equal(result.status, "configured");
   const doc = await connectorDoc(result.id);
   assert.equal(doc.index_name, index);
@@ -309,20 +333,7 @@ Deno.test("connector show hides sensitive values; set-config completes the confi
 Deno.test("connector create --create-api-key --update-config: a working, scoped key in config.yml", async () => {
   const config = await writeConfig();
   const index = uniqueIndexName("cli-key");
-  const created = await ok(
-    config,
-    "connector",
-    "create",
-    "--service-type",
-    "dir",
-    "--index-name",
-    index,
-    "--create-api-key",
-    "--update-config",
-    "-o",
-    "json",
-  );
-  const result = JSON.parse(created.stdout);
+  const result = await createDirConnector(config, index, "--create-api-key", "--update-config");
   assert.equal(result.api_key, undefined, "the key went to config.yml, so it is not printed");
   const doc = await connectorDoc(result.id);
   assert.equal(doc.api_key_id, result.api_key_id);
@@ -369,20 +380,7 @@ Deno.test("connector create --create-api-key --update-config: a working, scoped 
 Deno.test("job start, list, view and cancel: pending on-demand job canceled at once", async () => {
   const config = await writeConfig();
   const index = uniqueIndexName("cli-jobs");
-  const created = await ok(
-    config,
-    "connector",
-    "create",
-    "--service-type",
-    "dir",
-    "--index-name",
-    index,
-    "--set",
-    `directory=${workDir}`,
-    "-o",
-    "json",
-  );
-  const connectorId = JSON.parse(created.stdout).id as string;
+  const connectorId = (await createDirConnector(config, index, "--set", `directory=${workDir}`)).id;
 
   const refused = await fails(config, "job", "start", "-i", connectorId, "-t", "incremental");
   assert.match(refused, /does not have incremental sync enabled/);
@@ -445,18 +443,7 @@ Deno.test("job start, list, view and cancel: pending on-demand job canceled at o
 Deno.test("connector delete: soft by default, --hard removes jobs, --delete-index the index", async () => {
   const config = await writeConfig();
   const index = uniqueIndexName("cli-delete");
-  const created = await ok(
-    config,
-    "connector",
-    "create",
-    "--service-type",
-    "dir",
-    "--index-name",
-    index,
-    "-o",
-    "json",
-  );
-  const id = JSON.parse(created.stdout).id as string;
+  const { id } = await createDirConnector(config, index);
   const job = JSON.parse(
     (await ok(config, "job", "start", "-i", id, "-t", "full", "-o", "json")).stdout,
   );

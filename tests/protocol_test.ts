@@ -14,7 +14,6 @@ import {
   CONNECTORS_INDEX,
   CONNECTORS_MAPPINGS,
   ensureProtocolIndices,
-  IDLE_JOB_ERROR,
   isTerminal,
   JOB_NOT_FOUND_ERROR,
   staleSyncMarkers,
@@ -258,11 +257,19 @@ Deno.test("stats, cancel and terminate write the protocol fields", async () => {
 
   const guarded = await jobs.terminate(suspended.id, {
     status: "error",
-    error: IDLE_JOB_ERROR,
+    error: "only pending jobs may be failed here",
     onlyIf: (doc) => doc.status === "pending",
   });
   assert.equal(guarded, null);
   assert.equal((await jobs.get(suspended.id))!.doc.status, "in_progress");
+
+  // A claim that cannot run (its connector is busy) is released back to what it was.
+  await jobs.release(suspended.id, "suspended");
+  stored = (await jobs.get(suspended.id))!.doc;
+  assert.equal(stored.status, "suspended");
+  assert.equal(stored.started_at, null);
+  assert.equal(stored.worker_hostname, null);
+  assert.ok(await jobs.claim(suspended.id, { syncCursor: null }), "a released job is claimable");
 });
 
 Deno.test("pending jobs are listed oldest first, filtered by connector and job type", async () => {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { repairPem } from "../sql/pem.ts";
 import { connectionError, isTransient } from "./client.ts";
 import { ConfigValueError } from "../../lib/source/types.ts";
 
@@ -11,18 +10,6 @@ const settings = {
   database: "d",
   connectTimeoutMs: 5000,
 };
-
-Deno.test("repairPem restores newlines of a CA PEM pasted on one line, as MySQL needs", () => {
-  assert.equal(
-    repairPem(" -----BEGIN CERTIFICATE----- AAA BBB -----END CERTIFICATE----- "),
-    "-----BEGIN CERTIFICATE-----\nAAA\nBBB\n-----END CERTIFICATE-----\n",
-  );
-  const multiline = "-----BEGIN CERTIFICATE-----\r\nAAA\r\n-----END CERTIFICATE-----";
-  assert.equal(
-    repairPem(multiline),
-    "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
-  );
-});
 
 Deno.test("connectionError names the field to fix and never the password", () => {
   const denied = connectionError(

@@ -102,7 +102,7 @@ export async function* readTable(
           : await sql.unsafe(firstPage, [limit] as never[]).values()) as Rows,
     );
 
-  let limit = nextPageRows<unknown[]>(null, settings.batchRows, (row) => row);
+  let limit = nextPageRows(null, settings.batchRows, rowValues);
   let pending: Promise<Rows> | null = fetchPage(null, limit);
   let builder: DocBuilder | undefined;
   let keyIndexes: number[] = [];
@@ -120,7 +120,7 @@ export async function* readTable(
         });
       }
       if (rows.length === limit) {
-        limit = nextPageRows(rows, settings.batchRows, (row) => row);
+        limit = nextPageRows(rows, settings.batchRows, rowValues);
         const last = rows[rows.length - 1];
         pending = fetchPage(keyIndexes.map((index) => last[index]), limit);
         pending.catch(() => {}); // awaited on the next turn; avoids an unhandled rejection if we stop first
@@ -134,6 +134,9 @@ export async function* readTable(
     pending = null;
   }
 }
+
+/** A row's values: rows are fetched as arrays (`.values()`). */
+const rowValues = (row: unknown[]): unknown[] => row;
 
 /** How a read of `context` retries; `what` names it in log lines and the final error. */
 function retryOptions(context: ReadContext, what: string): RetryOptions {

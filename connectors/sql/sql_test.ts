@@ -61,6 +61,12 @@ Deno.test("PEM pasted on one line gets its newlines back", () => {
   );
   const two = `${pem}\n${pem}`;
   assert.equal(repairPem(two).split("BEGIN").length, 3);
+  assert.equal(
+    repairPem(" -----BEGIN CERTIFICATE----- AAA BBB -----END CERTIFICATE----- "),
+    "-----BEGIN CERTIFICATE-----\nAAA\nBBB\n-----END CERTIFICATE-----\n",
+  );
+  const crlf = "-----BEGIN CERTIFICATE-----\r\nAAA\r\n-----END CERTIFICATE-----";
+  assert.equal(repairPem(crlf), "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n");
   const multi = "-----BEGIN CERTIFICATE-----\n  MIIB\nabc=\n-----END CERTIFICATE-----";
   assert.equal(
     repairPem(multi),

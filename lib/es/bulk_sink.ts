@@ -348,8 +348,8 @@ export class BulkSink {
         if (error instanceof EsError && error.status > 0) {
           this.#observer?.requestAnswered((performance.now() - started) / 1000);
         }
-        const again = retryable(error) || (isAuthError(error) && this.#es.authenticated);
-        const wait = again && !this.#error ? this.#nextWait(budget) : undefined;
+        const again = retryable(error, this.#es) && !this.#error;
+        const wait = again ? this.#nextWait(budget) : undefined;
         if (wait === undefined) throw error;
         this.#stats.retries += 1;
         this.#observer?.retried("request", 1);
@@ -469,19 +469,15 @@ export class BulkSink {
   }
 }
 
-function retryable(error: unknown): boolean {
-  if (!(error instanceof EsError)) return false;
-  if (error.type === "aborted") return false;
+function retryable(error: unknown, es: EsClient): boolean {
+  if (!(error instanceof EsError) || error.type === "aborted") return false;
+  // A 401 once the credentials have worked: a restarted node whose security index recovers.
+  if (error.status === 401) return es.authenticated;
   return error.status === 0 || RETRYABLE_STATUSES.has(error.status);
 }
 
 function tooLarge(error: unknown): boolean {
   return error instanceof EsError && error.status === 413;
-}
-
-// A 401 once the credentials have worked: a restarted node whose security index recovers.
-function isAuthError(error: unknown): boolean {
-  return error instanceof EsError && error.status === 401;
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -38,10 +38,22 @@ interface Settings {
 }
 
 const encoder = new TextEncoder();
+
+/** Writes `text` to stderr at once and whole (writeSync may take only part of it). */
+export function writeStderr(text: string): void {
+  const bytes = encoder.encode(text);
+  for (let written = 0; written < bytes.length;) {
+    written += Deno.stderr.writeSync(bytes.subarray(written));
+  }
+}
+
+/** Where log lines go unless {@linkcode configureLogging} says otherwise. */
+export const writeLineToStderr = (line: string): void => writeStderr(`${line}\n`);
+
 const settings: Settings = {
   level: "INFO",
   format: "text",
-  write: (line) => Deno.stderr.writeSync(encoder.encode(line + "\n")),
+  write: writeLineToStderr,
 };
 
 /** Sets the level, the format and optionally where lines go (tests capture them). */

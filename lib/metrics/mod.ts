@@ -26,13 +26,7 @@ export {
   HistogramSeries,
   type LabelValues,
   LATENCY_BUCKETS,
-  type Metric,
   type MetricOptions,
   Registry,
 } from "./registry.ts";
-export {
-  escapeHelp,
-  escapeLabelValue,
-  EXPOSITION_CONTENT_TYPE,
-  formatNumber,
-} from "./exposition.ts";
+export { EXPOSITION_CONTENT_TYPE } from "./exposition.ts";

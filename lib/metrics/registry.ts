@@ -139,6 +139,14 @@ abstract class Family<L extends string, S> {
   }
 }
 
+/** A metric whose series hold one value each (counters and gauges): one sample line each. */
+abstract class ValueFamily<L extends string, S extends { value: number }> extends Family<L, S> {
+  protected seriesLines(values: readonly string[], series: S): string[] {
+    const labels = { labelNames: this.labelNames, labelValues: values };
+    return [sampleLine(this.name, { ...labels, value: series.value })];
+  }
+}
+
 /** One counter series: only goes up. */
 export class CounterSeries {
   value = 0;
@@ -153,7 +161,7 @@ export class CounterSeries {
 }
 
 /** A monotonic count; its name must end in `_total`. */
-export class Counter<L extends string = never> extends Family<L, CounterSeries> {
+export class Counter<L extends string = never> extends ValueFamily<L, CounterSeries> {
   readonly type = "counter";
 
   constructor(options: MetricOptions<L>) {
@@ -171,16 +179,6 @@ export class Counter<L extends string = never> extends Family<L, CounterSeries> 
 
   protected newSeries(): CounterSeries {
     return new CounterSeries();
-  }
-
-  protected seriesLines(values: readonly string[], series: CounterSeries): string[] {
-    return [
-      sampleLine(this.name, {
-        labelNames: this.labelNames,
-        labelValues: values,
-        value: series.value,
-      }),
-    ];
   }
 }
 
@@ -202,7 +200,7 @@ export class GaugeSeries {
 }
 
 /** A value that goes up and down. */
-export class Gauge<L extends string = never> extends Family<L, GaugeSeries> {
+export class Gauge<L extends string = never> extends ValueFamily<L, GaugeSeries> {
   readonly type = "gauge";
 
   constructor(options: MetricOptions<L>) {
@@ -217,16 +215,6 @@ export class Gauge<L extends string = never> extends Family<L, GaugeSeries> {
 
   protected newSeries(): GaugeSeries {
     return new GaugeSeries();
-  }
-
-  protected seriesLines(values: readonly string[], series: GaugeSeries): string[] {
-    return [
-      sampleLine(this.name, {
-        labelNames: this.labelNames,
-        labelValues: values,
-        value: series.value,
-      }),
-    ];
   }
 }
 

@@ -8,7 +8,7 @@ import {
   readFeatures,
   syncRulesEnabled,
 } from "./defaults.ts";
-import { syncKind } from "./types.ts";
+import { kindJobTypes, syncKind } from "./types.ts";
 
 const T = "2024-05-01T00:00:00.000Z";
 
@@ -79,4 +79,6 @@ Deno.test("mirrorFields maps job types to the connector's fields", () => {
   assert.equal(mirrorFields("access_control").error, "last_access_control_sync_error");
   assert.equal(syncKind("incremental"), "content");
   assert.equal(syncKind("access_control"), "access_control");
+  assert.deepEqual(kindJobTypes("content"), ["full", "incremental"]);
+  assert.deepEqual(kindJobTypes("access_control"), ["access_control"]);
 });

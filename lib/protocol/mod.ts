@@ -45,6 +45,7 @@ export {
   type JobCounters,
   type JobStatus,
   type JobType,
+  kindJobTypes,
   type PipelineSettings,
   type ScheduleSetting,
   type Scheduling,
@@ -90,7 +91,6 @@ export {
   UNKNOWN_ERROR,
 } from "./connector_index.ts";
 export {
-  IDLE_JOB_ERROR,
   IDLE_JOB_THRESHOLD_MS,
   isTerminal,
   type JobEnd,

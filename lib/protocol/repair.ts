@@ -10,9 +10,12 @@ import { PAGE_SIZE, searchAll } from "./store.ts";
 import {
   ACTIVE_JOB_STATUSES,
   type ConnectorDoc,
+  type JobType,
+  kindJobTypes,
   type Stored,
   type SyncJobDoc,
   type SyncKind,
+  syncKind,
 } from "./types.ts";
 
 /** A connector with the sync kinds whose `in_progress` mirror has no running job. */
@@ -115,12 +118,10 @@ async function runningKinds(
   const running = new Map<string, Set<SyncKind>>();
   if (status === 404) return running;
   for (const bucket of body.aggregations?.ids.buckets ?? []) {
-    const kinds = new Set<SyncKind>(
-      bucket.types.buckets.map((type) =>
-        type.key === "access_control" ? "access_control" : "content"
-      ),
+    running.set(
+      bucket.key,
+      new Set(bucket.types.buckets.map((type) => syncKind(type.key as JobType))),
     );
-    running.set(bucket.key, kinds);
   }
   return running;
 }
@@ -133,7 +134,6 @@ export async function lastStartedJob(
   es: EsClient,
   options: { connectorId: string; kind: SyncKind; signal?: AbortSignal },
 ): Promise<Stored<SyncJobDoc> | null> {
-  const jobTypes = options.kind === "content" ? ["full", "incremental"] : ["access_control"];
   const { status, body } = await es.request<
     {
       hits: {
@@ -148,7 +148,7 @@ export async function lastStartedJob(
         bool: {
           filter: [
             { term: { "connector.id": options.connectorId } },
-            { terms: { job_type: jobTypes } },
+            { terms: { job_type: kindJobTypes(options.kind) } },
             { exists: { field: "started_at" } },
           ],
         },

@@ -35,8 +35,6 @@ import {
 } from "./types.ts";
 import { newDocumentId } from "./ids.ts";
 
-/** Job `error` of jobs failed by the cleanup (idle or orphaned), as in the reference. */
-export const IDLE_JOB_ERROR = "The job has not seen any update for some time.";
 /** A job without a `last_seen` update for this long is idle (`IDLE_JOBS_THRESHOLD`). */
 export const IDLE_JOB_THRESHOLD_MS = 300_000;
 
@@ -199,6 +197,27 @@ export class SyncJobIndex {
       if (error instanceof DocumentNotFound) return null;
       throw error;
     }
+  }
+
+  /**
+   * Undoes {@linkcode SyncJobIndex.claim} for a job its worker cannot run: `in_progress` goes
+   * back to `previous` (its waiting status as listed; `pending` otherwise) without `started_at`
+   * and `worker_hostname`, so another worker (or a later tick) runs it. Any other status is left.
+   */
+  async release(
+    id: string,
+    previous: JobStatus,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const back = WAITING_JOB_STATUSES.includes(previous) ? previous : "pending";
+    await this.update(
+      id,
+      (current) =>
+        current.doc.status === "in_progress"
+          ? { status: back, started_at: null, worker_hostname: null }
+          : null,
+      options,
+    );
   }
 
   /**

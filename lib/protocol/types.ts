@@ -35,6 +35,11 @@ export function syncKind(jobType: JobType): SyncKind {
   return jobType === "access_control" ? "access_control" : "content";
 }
 
+/** The job types of a sync kind. */
+export function kindJobTypes(kind: SyncKind): readonly JobType[] {
+  return kind === "content" ? ["full", "incremental"] : ["access_control"];
+}
+
 /** How a job was asked for. */
 export type TriggerMethod = "on_demand" | "scheduled";
 

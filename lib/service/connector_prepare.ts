@@ -2,17 +2,20 @@
  * What the service writes into a connector document before serving it (reference
  * `Connector.prepare`), as pure functions: the configuration schema and its upgrades, the
  * `features` of the connector type, the check of the document's own settings (index name,
- * schedules) and the validation of draft sync rules.
+ * schedules) and the validation of draft sync rules; {@linkcode prepareConnector} writes them.
  * @module
  */
 import { indexNameProblem } from "../es/index_name.ts";
 import type { Logger } from "../log/mod.ts";
 import {
+  type ConnectorDoc,
+  type ConnectorIndex,
   type FeaturesDoc,
   featuresDoc,
   type JobType,
   readFeatures,
   type Scheduling,
+  type Stored,
 } from "../protocol/mod.ts";
 import { CronError, parseCron } from "../schedule/mod.ts";
 import { type FilteringValidation, validateBasicRules } from "../rules/mod.ts";
@@ -66,6 +69,27 @@ export function preparedFields(
   if (!sameJson(storedFeatures, features)) update.features = features;
   if (!connector.service_type) update.service_type = type.serviceType;
   return update;
+}
+
+/**
+ * Writes {@linkcode preparedFields} into the connector (under OCC, so they are computed on the
+ * fresh document); returns the connector as written, or `connector` when nothing changed.
+ */
+export async function prepareConnector(
+  options: {
+    connectors: ConnectorIndex;
+    connector: Stored<ConnectorDoc>;
+    type: ConnectorType;
+    logger: Logger;
+    signal?: AbortSignal;
+  },
+): Promise<Stored<ConnectorDoc>> {
+  const { connectors, connector, type, logger } = options;
+  const written = await connectors.update(connector.id, (current) => {
+    const fields = preparedFields({ connector: current.doc, type, logger });
+    return Object.keys(fields).length > 0 ? fields as Partial<ConnectorDoc> : null;
+  }, { signal: options.signal });
+  return written ?? connector;
 }
 
 /** Order of scheduling per tick, as in the reference: access control, incremental, full. */

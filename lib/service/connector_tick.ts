@@ -23,7 +23,7 @@ import {
 } from "../source/mod.ts";
 import type { ConnectionHealth } from "./connection_health.ts";
 import {
-  preparedFields,
+  prepareConnector,
   scheduledJobTypes,
   settingsProblems,
   validateDraft,
@@ -73,11 +73,13 @@ export async function tickConnector(
     await setError({ connectors, stored, message, logger });
     return;
   }
-  const prepared = await connectors.update(stored.id, (current) => {
-    const fields = preparedFields({ connector: current.doc, type, logger });
-    return Object.keys(fields).length > 0 ? fields as Partial<ConnectorDoc> : null;
-  }, { signal: context.signal });
-  let connector = prepared ?? stored;
+  let connector = await prepareConnector({
+    connectors,
+    connector: stored,
+    type,
+    logger,
+    signal: context.signal,
+  });
   const lastSeen = await heartbeat(connector, context);
   context.connectorSeen?.({ id: stored.id, serviceType }, lastSeen);
   const status = connector.doc.status;

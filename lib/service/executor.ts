@@ -9,6 +9,7 @@ import type { EsClient } from "../es/client.ts";
 import type { Logger } from "../log/mod.ts";
 import {
   type ConnectorIndex,
+  kindJobTypes,
   mirrorFields,
   readFeatures,
   type Stored,
@@ -38,9 +39,6 @@ export interface JobExecutorOptions {
   observeJob?: ObserveJob;
 }
 
-const CONTENT_TYPES: readonly JobType[] = ["full", "incremental"];
-const ACCESS_CONTROL_TYPES: readonly JobType[] = ["access_control"];
-
 /** See the module docs. */
 export class JobExecutor {
   readonly #options: JobExecutorOptions;
@@ -60,8 +58,8 @@ export class JobExecutor {
 
   /** Starts waiting jobs of `connectorIds` while the pools have room. */
   async tick(connectorIds: readonly string[]): Promise<void> {
-    await this.#fill(this.#content, connectorIds, CONTENT_TYPES);
-    await this.#fill(this.#accessControl, connectorIds, ACCESS_CONTROL_TYPES);
+    await this.#fill(this.#content, connectorIds, kindJobTypes("content"));
+    await this.#fill(this.#accessControl, connectorIds, kindJobTypes("access_control"));
   }
 
   /** Waits for running jobs to end (after the stop signal, they end `suspended`). */

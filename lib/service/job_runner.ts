@@ -17,11 +17,10 @@ import {
   type Stored,
   type SyncJobDoc,
   type SyncJobIndex,
-  WAITING_JOB_STATUSES,
 } from "../protocol/mod.ts";
 import type { ConnectorType, Source } from "../source/types.ts";
 import { SyncProgress } from "../sync/progress.ts";
-import { emptyStats } from "../sync/stats.ts";
+import { documentsNotWritten, emptyStats } from "../sync/stats.ts";
 import { runSync } from "../sync/mod.ts";
 import { SyncFailed, type SyncResult, type SyncStats } from "../sync/types.ts";
 import { indexDocumentCount } from "./index_count.ts";
@@ -109,11 +108,11 @@ export async function runJob(job: Stored<SyncJobDoc>, options: RunJobOptions): P
   try {
     marked = await connectors.markSyncStarted(connectorId, jobType);
   } catch (error) {
-    await releaseJob(jobs, job.id, job.doc.status).catch(() => {});
+    await jobs.release(job.id, job.doc.status).catch(() => {});
     throw error;
   }
   if (!marked) {
-    await releaseJob(jobs, job.id, job.doc.status);
+    await jobs.release(job.id, job.doc.status);
     return notStarted(`another ${jobType} job of this connector is running`);
   }
   logger.info(`${jobType} sync started (trigger: ${job.doc.trigger_method})`);
@@ -370,23 +369,7 @@ function metadata(result: SyncResult | undefined): Record<string, unknown> | und
   if (result.failedSample.length > 0) {
     fields.failed_documents = result.failedSample.slice(0, METADATA_FAILED_SAMPLE);
     // Documents too large to send are not in `failed`; both were not written.
-    fields.failed_document_count = result.stats.failed + result.stats.docs_dropped_too_large;
+    fields.failed_document_count = documentsNotWritten(result.stats);
   }
   return Object.keys(fields).length > 0 ? fields : undefined;
-}
-
-/**
- * Puts a job this worker claimed but cannot run back to how it was listed, so another worker
- * (or a later tick) runs it.
- */
-// TODO(protocol): SyncJobIndex has no "release"; this composes its OCC update.
-async function releaseJob(jobs: SyncJobIndex, id: string, previous: JobStatus): Promise<void> {
-  const back = WAITING_JOB_STATUSES.includes(previous) ? previous : "pending";
-  await jobs.update(
-    id,
-    (current) =>
-      current.doc.status === "in_progress"
-        ? { status: back, started_at: null, worker_hostname: null }
-        : null,
-  );
 }

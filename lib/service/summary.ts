@@ -2,6 +2,7 @@
  * The one-line summary of a finished job, for the log and for `connectors sync`'s stdout.
  * @module
  */
+import { documentsNotWritten } from "../sync/stats.ts";
 import type { SyncStats } from "../sync/types.ts";
 
 /** What a summary is made of. */
@@ -27,6 +28,6 @@ export function jobSummary(input: JobSummaryInput): string {
   const line =
     `job ${input.jobId} (${input.jobType}) ${input.status} in ${seconds.toFixed(1)} s: ` +
     `${stats.created} created, ${stats.updated} updated, ${stats.deleted} deleted, ` +
-    `${stats.failed + stats.docs_dropped_too_large} failed, ${rate.toFixed(1)} docs/s`;
+    `${documentsNotWritten(stats)} failed, ${rate.toFixed(1)} docs/s`;
   return input.error ? `${line}; error: ${input.error}` : line;
 }

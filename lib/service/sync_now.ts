@@ -15,6 +15,7 @@ import {
   type ConnectorDoc,
   ConnectorIndex,
   ensureProtocolIndices,
+  kindJobTypes,
   mirrorFields,
   pipelineOf,
   type Stored,
@@ -28,7 +29,7 @@ import type { SyncProgress } from "../sync/progress.ts";
 import type { JobType } from "../sync/types.ts";
 import { sleep } from "../util/retry.ts";
 import { failIdleJob, repairStaleMarker, STALE_MARKER_RECHECK_MS } from "./cleanup.ts";
-import { preparedFields } from "./connector_prepare.ts";
+import { prepareConnector } from "./connector_prepare.ts";
 import { JobSetupError, planJob } from "./job_plan.ts";
 import { type JobOutcome, runJob } from "./job_runner.ts";
 import { errorText } from "./loop.ts";
@@ -87,7 +88,10 @@ export async function syncNow(options: SyncNowOptions): Promise<JobOutcome> {
     );
   }
   const type = connectorType(connector, options);
-  connector = await beforeStart(prepare(connectors, connector, { type, logger, signal }), signal);
+  connector = await beforeStart(
+    prepareConnector({ connectors, connector, type, logger, signal }),
+    signal,
+  );
   const status = connector.doc.status;
   if (status === "created" || status === "needs_configuration") {
     throw new SyncNotStarted(
@@ -209,23 +213,6 @@ function connectorType(
   return type;
 }
 
-/** Writes the schema, upgrades and features the daemon would write, so a first sync works. */
-async function prepare(
-  connectors: ConnectorIndex,
-  connector: Stored<ConnectorDoc>,
-  options: { type: ConnectorType; logger: Logger; signal: AbortSignal },
-): Promise<Stored<ConnectorDoc>> {
-  const written = await connectors.update(connector.id, (current) => {
-    const fields = preparedFields({
-      connector: current.doc,
-      type: options.type,
-      logger: options.logger,
-    });
-    return Object.keys(fields).length > 0 ? fields as Partial<ConnectorDoc> : null;
-  }, { signal: options.signal });
-  return written ?? connector;
-}
-
 /** The snapshot `SyncJobIndex.create` will copy, to check it before creating the job. */
 function wouldBeSnapshot(connector: Stored<ConnectorDoc>) {
   return {
@@ -261,13 +248,12 @@ async function ensureIdle(
   const { connectors, jobs, jobType, signal } = options;
   const id = options.connectorId;
   const kind = syncKind(jobType);
-  const kindTypes: JobType[] = kind === "content" ? ["full", "incremental"] : ["access_control"];
   const statusField = mirrorFields(jobType).status;
   const refuseIfRunning = async () => {
     for await (
       const running of jobs.byConnector(id, {
         statuses: ACTIVE_JOB_STATUSES,
-        jobTypes: kindTypes,
+        jobTypes: kindJobTypes(kind),
       }, { signal })
     ) {
       // Searches lag writes by up to a second: trust only the realtime document.

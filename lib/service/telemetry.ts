@@ -25,6 +25,7 @@ import {
   Registry,
 } from "../metrics/mod.ts";
 import type { JobEnd } from "../protocol/mod.ts";
+import { documentsNotWritten } from "../sync/stats.ts";
 import type { SyncStats } from "../sync/types.ts";
 import type { JobObserver, ObservedJob } from "./job_observer.ts";
 
@@ -109,7 +110,7 @@ export class ServiceTelemetry {
         "connectors_documents_failed_total",
         "Documents not written: refused by Elasticsearch or by the sync (bad id, failed " +
           "download), or larger than elasticsearch.bulk.max_text_document_size.",
-        (stats) => stats.failed + stats.docs_dropped_too_large,
+        documentsNotWritten,
       ),
     ];
     this.#skipped = registry.counter({

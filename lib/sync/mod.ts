@@ -17,11 +17,12 @@
  */
 
 export { RESULT_FAILED_SAMPLE, runSync, UNCHANGED_LOOKUP_BATCH } from "./run_sync.ts";
-export { emptyStats, PROGRESS_LOG_INTERVAL_MS } from "./stats.ts";
+export { documentsNotWritten, emptyStats } from "./stats.ts";
 export {
   describeProgress,
   formatDuration,
   parseProgressLine,
+  PROGRESS_LOG_INTERVAL_MS,
   progressLine,
   type ProgressSnapshot,
   type SyncPhase,

@@ -14,7 +14,7 @@
  */
 import type { Logger } from "../log/mod.ts";
 import type { Source, SyncContext } from "../source/types.ts";
-import { emptyStats, PROGRESS_LOG_INTERVAL_MS } from "./stats.ts";
+import { documentsNotWritten, emptyStats } from "./stats.ts";
 import type { SyncStats } from "./types.ts";
 
 /** The steps of a job, in order; `done` only when it completed. */
@@ -52,6 +52,8 @@ export interface ProgressSnapshot {
   elapsed_seconds: number;
 }
 
+/** How often a running sync logs its progress. */
+export const PROGRESS_LOG_INTERVAL_MS = 10_000;
 /** Rates are measured over about this long, so they follow changes but do not jitter. */
 export const RATE_WINDOW_MS = 10_000;
 /** Samples for the rates are kept at most this often. */
@@ -154,7 +156,7 @@ export class SyncProgress {
       processed: current.processed,
       indexed: stats.indexed_document_count,
       deleted: stats.deleted_document_count,
-      failed: stats.failed,
+      failed: documentsNotWritten(stats),
       docs_per_sec: round(docsPerSec, 1),
       mb_per_sec: round(rate(current.bytes, base.bytes) / 1e6, 2),
       estimated_total: this.#total,

@@ -31,9 +31,9 @@ function processRuns(pid: number): boolean {
 export async function removeOrphanedSpillDirs(parent: string): Promise<number> {
   let removed = 0;
   for await (const entry of Deno.readDir(parent)) {
+    if (!entry.isDirectory || !entry.name.startsWith(PREFIX)) continue;
     const pid = Number(entry.name.slice(PREFIX.length).split("-")[0]);
-    if (!entry.isDirectory || !entry.name.startsWith(PREFIX) || !Number.isInteger(pid)) continue;
-    if (pid <= 0 || processRuns(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || processRuns(pid)) continue;
     await Deno.remove(join(parent, entry.name), { recursive: true }).then(
       () => removed++,
       () => {}, // another sync removed it first, or it is not ours to remove

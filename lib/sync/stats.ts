@@ -1,5 +1,5 @@
 /**
- * Sync counters: a zeroed {@linkcode SyncStats} and how often a running sync logs its progress.
+ * Sync counters: a zeroed {@linkcode SyncStats}, and the "failed" figure users see.
  *
  * @example
  * ```ts
@@ -30,5 +30,11 @@ export function emptyStats(): SyncStats {
   };
 }
 
-/** How often a running sync logs its progress (lib/sync/progress.ts `ProgressLog`). */
-export const PROGRESS_LOG_INTERVAL_MS = 10_000;
+/**
+ * Documents not written: refused by Elasticsearch or the sync, plus those over
+ * `max_text_document_size`. What the summary, the job's `failed_document_count`, the progress
+ * line and `/metrics` call "failed".
+ */
+export function documentsNotWritten(stats: Readonly<SyncStats>): number {
+  return stats.failed + stats.docs_dropped_too_large;
+}

@@ -8,8 +8,10 @@ import type { Logger } from "../log/mod.ts";
 import type { Source, SourceFeatures, SyncCursor } from "../source/types.ts";
 import type { SyncProgress } from "./progress.ts";
 
-/** Job types in the protocol's names. */
-export type JobType = "full" | "incremental" | "access_control";
+/** Every job type, in the protocol's names. */
+export const JOB_TYPES = ["full", "incremental", "access_control"] as const;
+/** A job type in the protocol's names. */
+export type JobType = typeof JOB_TYPES[number];
 
 /** A basic sync rule as stored in the connector's `filtering[].active.rules`. */
 export interface BasicRule {
